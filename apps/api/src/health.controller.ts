@@ -1,0 +1,38 @@
+import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import type { TaskMetrics } from '@taskyard/observability';
+import { REDIS_COMMANDS, TASK_METRICS } from '@taskyard/tasks';
+
+/** `/metrics` and `/health/*` on the api port (outside the `/api` envelope). */
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(REDIS_COMMANDS) private readonly redis: Redis,
+    @Inject(TASK_METRICS) private readonly metrics: TaskMetrics,
+  ) {}
+
+  @Get('metrics')
+  @Header('Cache-Control', 'no-store')
+  async metricsText(@Res() reply: FastifyReply): Promise<void> {
+    await reply.header('content-type', this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
+  }
+
+  @Get('health/live')
+  live(): { status: string } {
+    return { status: 'ok' };
+  }
+
+  @Get('health/ready')
+  async ready(@Res() reply: FastifyReply): Promise<void> {
+    const within = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000))]);
+    const [postgres, redis] = await Promise.all([
+      within(this.dataSource.query('SELECT 1')).then(() => true, () => false),
+      within(this.redis.ping()).then((r) => r === 'PONG', () => false),
+    ]);
+    const ok = postgres && redis;
+    await reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks: { postgres, redis } });
+  }
+}

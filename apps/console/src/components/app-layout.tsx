@@ -1,0 +1,158 @@
+import {
+  ClockCircleOutlined,
+  ExperimentOutlined,
+  LogoutOutlined,
+  MenuFoldOutlined,
+  MenuUnfoldOutlined,
+  SettingOutlined,
+  TeamOutlined,
+  UnorderedListOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
+import { Permission } from '@taskyard/contracts';
+import { Avatar, Button, Dropdown, Layout, Menu, Spin, Typography, type MenuProps } from 'antd';
+import { Suspense, useMemo, useState } from 'react';
+import { Link, Outlet, useLocation } from 'react-router-dom';
+import { roleName } from '../api/types';
+import { useAuth, useProfile } from '../auth/auth-context';
+import { usePermissions } from '../auth/permissions';
+import { SiteProvider } from '../site/site-context';
+import { ErrorBoundary } from './error-boundary';
+import { HeaderTaskDropdown } from './header-task-dropdown';
+
+type MenuItem = Required<MenuProps>['items'][number];
+
+function selectedKey(pathname: string): string {
+  if (pathname.startsWith('/tasks/schedules')) return '/tasks/schedules';
+  if (pathname.startsWith('/tasks')) return '/tasks';
+  if (pathname.startsWith('/settings/tasks')) return '/settings/tasks';
+  if (pathname.startsWith('/users')) return '/users';
+  if (pathname.startsWith('/examples')) return '/examples';
+  return pathname;
+}
+
+function UserMenu() {
+  const profile = useProfile();
+  const { logout } = useAuth();
+  const displayName = profile.full_name || profile.username;
+  const roles = profile.roles.map(roleName).join(', ');
+  const items: MenuProps['items'] = [
+    {
+      key: 'who',
+      disabled: true,
+      label: (
+        <div className="ty-user-menu-who">
+          <Typography.Text strong>{displayName}</Typography.Text>
+          <br />
+          <Typography.Text type="secondary">{roles || 'No roles'}</Typography.Text>
+        </div>
+      ),
+    },
+    { type: 'divider' },
+    { key: 'logout', icon: <LogoutOutlined />, label: <span data-testid="logout-button">Sign out</span>, onClick: logout },
+  ];
+  return (
+    <Dropdown menu={{ items }} trigger={['click']} placement="bottomRight">
+      <Button type="text" data-testid="user-menu-trigger" aria-label="User menu" className="ty-user-menu-trigger">
+        <Avatar size="small" icon={<UserOutlined />} style={{ backgroundColor: '#1677ff' }} />
+        <span className="ty-hide-narrow" data-testid="current-username">
+          {profile.username}
+        </span>
+      </Button>
+    </Dropdown>
+  );
+}
+
+function SideMenu({ collapsed }: { collapsed: boolean }) {
+  const { can } = usePermissions();
+  const location = useLocation();
+
+  const items = useMemo<MenuItem[]>(() => {
+    const taskChildren: MenuItem[] = [
+      { key: '/tasks', icon: <UnorderedListOutlined />, label: <Link to="/tasks" data-testid="nav-tasks">All tasks</Link> },
+    ];
+    if (can(Permission.TaskScheduleList)) {
+      taskChildren.push({
+        key: '/tasks/schedules',
+        icon: <ClockCircleOutlined />,
+        label: <Link to="/tasks/schedules" data-testid="nav-schedules">Scheduled tasks</Link>,
+      });
+    }
+    const result: MenuItem[] = [{ key: 'tasks-group', type: 'group', label: collapsed ? null : 'Tasks', children: taskChildren }];
+    const admin: MenuItem[] = [];
+    if (can(Permission.UserList)) {
+      admin.push({ key: '/users', icon: <TeamOutlined />, label: <Link to="/users" data-testid="nav-users">Users</Link> });
+    }
+    if (can(Permission.SettingsView)) {
+      admin.push({
+        key: '/settings/tasks',
+        icon: <SettingOutlined />,
+        label: <Link to="/settings/tasks" data-testid="nav-task-settings">Task settings</Link>,
+      });
+    }
+    if (admin.length > 0) result.push({ key: 'admin-group', type: 'group', label: collapsed ? null : 'Administration', children: admin });
+    result.push({
+      key: 'dev-group',
+      type: 'group',
+      label: collapsed ? null : 'Developers',
+      children: [{ key: '/examples', icon: <ExperimentOutlined />, label: <Link to="/examples" data-testid="nav-examples">Examples</Link> }],
+    });
+    return result;
+  }, [can, collapsed]);
+
+  return <Menu theme="dark" mode="inline" selectedKeys={[selectedKey(location.pathname)]} items={items} data-testid="side-menu" />;
+}
+
+export function AppLayout() {
+  const [collapsed, setCollapsed] = useState(false);
+  const location = useLocation();
+
+  return (
+    <SiteProvider>
+      <Layout style={{ minHeight: '100vh' }}>
+        <Layout.Sider
+          collapsible
+          collapsed={collapsed}
+          onCollapse={setCollapsed}
+          breakpoint="lg"
+          trigger={null}
+          width={220}
+          className="ty-sider"
+        >
+          <Link to="/tasks" className="ty-logo" aria-label="Taskyard home">
+            <img src="/favicon.svg" alt="" width={28} height={28} />
+            {!collapsed && <span>Taskyard</span>}
+          </Link>
+          <SideMenu collapsed={collapsed} />
+        </Layout.Sider>
+        <Layout>
+          <Layout.Header className="ty-header">
+            <Button
+              type="text"
+              icon={collapsed ? <MenuUnfoldOutlined /> : <MenuFoldOutlined />}
+              onClick={() => setCollapsed(!collapsed)}
+              aria-label={collapsed ? 'Expand menu' : 'Collapse menu'}
+            />
+            <div className="ty-header-right">
+              <HeaderTaskDropdown />
+              <UserMenu />
+            </div>
+          </Layout.Header>
+          <Layout.Content className="ty-content">
+            <ErrorBoundary key={location.pathname}>
+              <Suspense
+                fallback={
+                  <div className="ty-center-pad">
+                    <Spin size="large" />
+                  </div>
+                }
+              >
+                <Outlet />
+              </Suspense>
+            </ErrorBoundary>
+          </Layout.Content>
+        </Layout>
+      </Layout>
+    </SiteProvider>
+  );
+}

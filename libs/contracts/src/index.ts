@@ -1,0 +1,4 @@
+export * from './task-status';
+export * from './names';
+export * from './task.dto';
+export * from './permissions';

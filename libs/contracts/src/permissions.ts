@@ -1,0 +1,17 @@
+/** Permission codes of the REST contract (spec §5). Persisted in role definitions. */
+export const Permission = {
+  TaskList: 'task:list',
+  TaskView: 'task:view',
+  TaskCancel: 'task:cancel',
+  TaskRetry: 'task:retry',
+  TaskDelete: 'task:delete',
+  TaskScheduleList: 'task:schedule:list',
+  TaskScheduleUpdate: 'task:schedule:update',
+  SettingsView: 'system:settings:view',
+  SettingsUpdate: 'system:settings:update',
+  UserList: 'authorization:user:list',
+  UserCreate: 'authorization:user:create',
+  UserExport: 'authorization:user:export',
+} as const;
+export type Permission = (typeof Permission)[keyof typeof Permission];
+export const ALL_PERMISSIONS: readonly Permission[] = Object.values(Permission);

@@ -1,0 +1,70 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { DynamicModule, INestApplicationContext, Type } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { configureLogging, Logger, OpsServer, type TaskMetrics } from '@taskyard/observability';
+import { REDIS_COMMANDS } from '../tasks.module';
+import type { TasksConfig } from '../tasks.config';
+import { TASK_METRICS } from '../tokens';
+
+export interface ContextAppOptions {
+  name: string;
+  module: Type | DynamicModule;
+  config: TasksConfig;
+  port: number;
+}
+
+/** Readiness of this process's dependencies, for `/health/ready`. */
+export async function checkDependencies(app: INestApplicationContext): Promise<Record<string, boolean>> {
+  const ds = app.get(DataSource);
+  const redis = app.get<Redis>(REDIS_COMMANDS);
+  const timeout = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000))]);
+  const [postgres, redisOk] = await Promise.all([
+    timeout(ds.query('SELECT 1')).then(() => true, () => false),
+    timeout(redis.ping()).then((r) => r === 'PONG', () => false),
+  ]);
+  return { postgres, redis: redisOk };
+}
+
+/**
+ * Boots a worker or scheduler: a Nest application context plus the ops HTTP server
+ * (`/metrics`, `/health/*`), with graceful shutdown on SIGTERM/SIGINT. A failure at boot is
+ * logged with its reason and exits non-zero (no crash loop of half-started processes).
+ */
+export async function runContextApp(options: ContextAppOptions): Promise<{ app: INestApplicationContext; ops: OpsServer; port: number; shutdown: () => Promise<void> }> {
+  configureLogging(options.config.LOG_LEVEL);
+  const logger = new Logger(options.name);
+  let app: INestApplicationContext;
+  try {
+    app = await NestFactory.createApplicationContext(options.module, { logger: ['error', 'warn'], abortOnError: false });
+  } catch (err) {
+    logger.error('failed to start', { error: err instanceof Error ? err.message : String(err) });
+    process.exit(1);
+  }
+  const metrics = app.get<TaskMetrics>(TASK_METRICS);
+  const ops = new OpsServer(metrics.registry, () => checkDependencies(app));
+  const port = await ops.listen(options.port);
+  logger.announce('started', { port, pid: process.pid });
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = () =>
+    (stopping ??= (async () => {
+      logger.info('shutting down');
+      await app.close();
+      await ops.close();
+      logger.announce('stopped');
+    })());
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      void shutdown().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error('shutdown failed', { error: err instanceof Error ? err.message : String(err) });
+          process.exit(1);
+        },
+      );
+    });
+  }
+  return { app, ops, port, shutdown };
+}

@@ -1,0 +1,108 @@
+import type { JsonValue, TaskCategory, TaskDto, TaskStatus } from '@taskyard/contracts';
+
+/** A task row as the tasks lib hands it around (internal fields included). */
+export interface TaskRecord {
+  id: string;
+  type: string;
+  queue: string;
+  status: TaskStatus;
+  progress: number;
+  progressMessage: string | null;
+  result: JsonValue | null;
+  error: string | null;
+  creatorId: string;
+  category: TaskCategory;
+  cronScheduleId: string | null;
+  artifactFileKey: string | null;
+  artifactFileName: string | null;
+  retryCount: number;
+  autoRetryCount: number;
+  maxRetries: number;
+  priority: number;
+  payload: JsonValue | null;
+  notBefore: Date | null;
+  notAfter: Date | null;
+  cancelRequested: boolean;
+  attempt: number;
+  recoveries: number;
+  traceId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  deletedAt: Date | null;
+}
+
+/** Columns selected wherever a full record is returned. */
+export const TASK_COLUMNS = `id, type, queue, status, progress, progress_message, result, error, creator_id, category,
+  cron_schedule_id, artifact_file_key, artifact_file_name, retry_count, auto_retry_count, max_retries, priority,
+  payload, not_before, not_after, cancel_requested, attempt, recoveries, trace_id, created_at, updated_at,
+  started_at, finished_at, deleted_at`;
+
+export type TaskRow = Record<string, unknown>;
+
+export function mapTaskRow(r: TaskRow): TaskRecord {
+  return {
+    id: r.id as string,
+    type: r.type as string,
+    queue: r.queue as string,
+    status: r.status as TaskStatus,
+    progress: Number(r.progress),
+    progressMessage: (r.progress_message as string | null) ?? null,
+    result: (r.result as JsonValue | null) ?? null,
+    error: (r.error as string | null) ?? null,
+    creatorId: r.creator_id as string,
+    category: r.category as TaskCategory,
+    cronScheduleId: (r.cron_schedule_id as string | null) ?? null,
+    artifactFileKey: (r.artifact_file_key as string | null) ?? null,
+    artifactFileName: (r.artifact_file_name as string | null) ?? null,
+    retryCount: Number(r.retry_count),
+    autoRetryCount: Number(r.auto_retry_count),
+    maxRetries: Number(r.max_retries),
+    priority: Number(r.priority),
+    payload: (r.payload as JsonValue | null) ?? null,
+    notBefore: (r.not_before as Date | null) ?? null,
+    notAfter: (r.not_after as Date | null) ?? null,
+    cancelRequested: Boolean(r.cancel_requested),
+    attempt: Number(r.attempt),
+    recoveries: Number(r.recoveries),
+    traceId: (r.trace_id as string | null) ?? null,
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+    startedAt: (r.started_at as Date | null) ?? null,
+    finishedAt: (r.finished_at as Date | null) ?? null,
+    deletedAt: (r.deleted_at as Date | null) ?? null,
+  };
+}
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+/** The REST representation (spec §3): snake_case, internal fields left out. */
+export function toTaskDto(t: TaskRecord): TaskDto {
+  return {
+    id: t.id,
+    type: t.type,
+    status: t.status,
+    progress: t.progress,
+    progress_message: t.progressMessage,
+    result: t.result,
+    error: t.error,
+    creator_id: t.creatorId,
+    category: t.category,
+    cron_schedule_id: t.cronScheduleId,
+    artifact_file_key: t.artifactFileKey,
+    artifact_file_name: t.artifactFileName,
+    retry_count: t.retryCount,
+    auto_retry_count: t.autoRetryCount,
+    max_retries: t.maxRetries,
+    priority: t.priority,
+    payload: t.payload,
+    not_before: iso(t.notBefore),
+    not_after: iso(t.notAfter),
+    cancel_requested: t.cancelRequested,
+    created_at: t.createdAt.toISOString(),
+    updated_at: t.updatedAt.toISOString(),
+    started_at: iso(t.startedAt),
+    finished_at: iso(t.finishedAt),
+  };
+}

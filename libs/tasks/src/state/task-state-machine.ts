@@ -1,0 +1,343 @@
+import { type TaskStatus, type JsonValue, type TaskCategory } from '@taskyard/contracts';
+import { InvalidTransitionError, TaskNotFoundError } from '../errors';
+import type { Db, Row, SqlRunner } from './db';
+import { TASK_COLUMNS, mapTaskRow, type TaskRecord } from './task-record';
+
+export const EXPIRED_ERROR = 'task expired: not_after deadline passed';
+export const CANCELLED_ERROR = 'task cancelled';
+
+export interface NewTask {
+  id: string;
+  type: string;
+  queue: string;
+  creatorId: string;
+  category: TaskCategory;
+  cronScheduleId: string | null;
+  maxRetries: number;
+  priority: number;
+  payload: JsonValue | null;
+  notBefore: Date | null;
+  notAfter: Date | null;
+  idempotencyKey: string | null;
+  fireKey: string | null;
+  traceId: string | null;
+}
+
+export interface ClaimRequest {
+  id: string;
+  /** Attempt counter carried by the job. */
+  gen: number;
+}
+
+export interface Claimed {
+  record: TaskRecord;
+  /** True when this claim took over a run whose worker lost the job (stalled). */
+  takeover: boolean;
+}
+
+export type FinalStatus = typeof TaskStatus.Success | typeof TaskStatus.Failed | typeof TaskStatus.Cancelled;
+
+export interface FinishRequest {
+  id: string;
+  attempt: number;
+  status: FinalStatus;
+  result: JsonValue | null;
+  error: string | null;
+  progress: number | null;
+  progressMessage: string | null;
+}
+
+export interface Transitioned {
+  id: string;
+  creatorId: string;
+  status: TaskStatus;
+  error: string | null;
+}
+
+const json = (v: JsonValue | null): string | null => (v === null ? null : JSON.stringify(v));
+
+/**
+ * The task state machine: every status change of the platform, each a compare-and-set on the
+ * current status and attempt (the fencing token). A stale worker's write matches no row and
+ * changes nothing. Nothing else in the code base writes `status`.
+ *
+ *   pending -> running            claim (attempt + 1)
+ *   running -> running            take-over of a stalled run by BullMQ's redelivery (attempt + 1)
+ *   running -> success|failed|cancelled   finish (same attempt)
+ *   running -> pending            automatic retry, crash recovery, drain hand-back
+ *   pending -> cancelled          cancel, expiry (not_after), delete
+ *   failed|cancelled -> pending   manual retry
+ */
+export class TaskStateMachine {
+  constructor(private readonly db: Db) {}
+
+  /** Inserts new pending tasks; rows that hit an idempotency or fire key come back as existing. */
+  async insert(tasks: NewTask[], runner: SqlRunner = this.db): Promise<{ record: TaskRecord; created: boolean }[]> {
+    if (tasks.length === 0) return [];
+    const col = <K extends keyof NewTask>(k: K) => tasks.map((t) => t[k]);
+    const inserted = await runner.rows(
+      `INSERT INTO tasks (id, type, queue, creator_id, category, cron_schedule_id, max_retries, priority, payload,
+                          not_before, not_after, idempotency_key, fire_key, trace_id)
+       SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[],
+                            $7::int[], $8::int[], $9::jsonb[], $10::timestamptz[], $11::timestamptz[], $12::varchar[],
+                            $13::varchar[], $14::varchar[])
+       ON CONFLICT DO NOTHING
+       RETURNING ${TASK_COLUMNS}`,
+      [
+        col('id'), col('type'), col('queue'), col('creatorId'), col('category'), col('cronScheduleId'),
+        col('maxRetries'), col('priority'), tasks.map((t) => json(t.payload)), col('notBefore'), col('notAfter'),
+        col('idempotencyKey'), col('fireKey'), col('traceId'),
+      ],
+    );
+    const byId = new Map(inserted.map((r) => [r.id as string, mapTaskRow(r)]));
+    const missing = tasks.filter((t) => !byId.has(t.id));
+    const existing = new Map<string, TaskRecord>();
+    if (missing.length > 0) {
+      const found = await runner.rows(
+        `SELECT ${TASK_COLUMNS}, idempotency_key, fire_key FROM tasks
+          WHERE (creator_id, idempotency_key) IN (SELECT * FROM unnest($1::varchar[], $2::varchar[]))
+             OR fire_key = ANY($3::varchar[])`,
+        [missing.map((t) => t.creatorId), missing.map((t) => t.idempotencyKey), missing.map((t) => t.fireKey).filter(Boolean)],
+      );
+      for (const r of found) {
+        if (r.idempotency_key) existing.set(`i:${r.creator_id as string}:${r.idempotency_key as string}`, mapTaskRow(r));
+        if (r.fire_key) existing.set(`f:${r.fire_key as string}`, mapTaskRow(r));
+      }
+    }
+    return tasks.map((t) => {
+      const created = byId.get(t.id);
+      if (created) return { record: created, created: true };
+      const prior =
+        (t.idempotencyKey && existing.get(`i:${t.creatorId}:${t.idempotencyKey}`)) || (t.fireKey && existing.get(`f:${t.fireKey}`));
+      if (!prior) throw new Error(`task ${t.id} was neither inserted nor found by its idempotency or fire key`);
+      return { record: prior, created: false };
+    });
+  }
+
+  /**
+   * Claims tasks for a run: pending at the job's attempt, or running under the same job (a
+   * redelivered stalled job takes over, counting a recovery). Returns null for a job whose
+   * task moved on (cancelled, deleted, expired, already run), which the caller drops.
+   */
+  async claim(requests: ClaimRequest[], workerId: string): Promise<(Claimed | null)[]> {
+    const rows = await this.db.rows(
+      `WITH r AS (SELECT * FROM unnest($1::uuid[], $2::int[]) AS r(id, gen)),
+            cur AS (
+              SELECT t.id, t.status AS old_status, r.gen FROM tasks t JOIN r ON r.id = t.id
+               WHERE t.deleted_at IS NULL
+                 AND ((t.status = 'pending' AND t.attempt = r.gen AND (t.not_after IS NULL OR t.not_after > now()))
+                   OR (t.status = 'running' AND t.job_gen = r.gen))
+               FOR UPDATE OF t)
+       UPDATE tasks t SET status = 'running', attempt = t.attempt + 1, job_gen = cur.gen, worker_id = $3,
+              started_at = now(), heartbeat_at = now(), updated_at = now(),
+              recoveries = t.recoveries + (cur.old_status = 'running')::int
+         FROM cur WHERE t.id = cur.id
+       RETURNING ${TASK_COLUMNS.replace(/(\w+)/g, 't.$1')}, cur.old_status`,
+      [requests.map((r) => r.id), requests.map((r) => r.gen), workerId],
+    );
+    const byId = new Map(rows.map((r) => [r.id as string, { record: mapTaskRow(r), takeover: r.old_status === 'running' }]));
+    return requests.map((r) => byId.get(r.id) ?? null);
+  }
+
+  /** Records the outcome of runs; returns, per request, whether it was recorded (false: fenced out). */
+  async finish(requests: FinishRequest[]): Promise<(Transitioned | null)[]> {
+    const col = <K extends keyof FinishRequest>(k: K) => requests.map((r) => r[k]);
+    const rows = await this.db.rows(
+      `UPDATE tasks t SET status = r.status, result = r.result, error = r.error, finished_at = now(), updated_at = now(),
+              progress = CASE WHEN r.status = 'success' THEN 100 ELSE coalesce(r.progress, t.progress) END,
+              progress_message = coalesce(r.progress_message, t.progress_message), heartbeat_at = NULL
+         FROM unnest($1::uuid[], $2::int[], $3::varchar[], $4::jsonb[], $5::text[], $6::smallint[], $7::text[])
+              AS r(id, attempt, status, result, error, progress, progress_message)
+        WHERE t.id = r.id AND t.status = 'running' AND t.attempt = r.attempt
+       RETURNING t.id, t.creator_id, t.status, t.error`,
+      [col('id'), col('attempt'), col('status'), requests.map((r) => json(r.result)), col('error'), col('progress'), col('progressMessage')],
+    );
+    const byId = new Map(rows.map((r) => [r.id as string, transitioned(r)]));
+    return requests.map((r) => byId.get(r.id) ?? null);
+  }
+
+  /** running -> pending for an automatic retry after `delayMs`; returns the record to re-enqueue. */
+  async scheduleRetry(id: string, attempt: number, error: string, delayMs: number): Promise<TaskRecord | null> {
+    const rows = await this.db.rows(
+      `UPDATE tasks SET status = 'pending', auto_retry_count = auto_retry_count + 1, error = $3,
+              not_before = now() + $4 * interval '1 millisecond', worker_id = NULL, heartbeat_at = NULL, updated_at = now()
+        WHERE id = $1 AND status = 'running' AND attempt = $2 AND NOT cancel_requested
+       RETURNING ${TASK_COLUMNS}`,
+      [id, attempt, error, delayMs],
+    );
+    return rows[0] ? mapTaskRow(rows[0]) : null;
+  }
+
+  /** running -> pending without counting a retry: a draining worker hands its run back. */
+  async release(id: string, attempt: number): Promise<TaskRecord | null> {
+    const rows = await this.db.rows(
+      `UPDATE tasks SET status = 'pending', worker_id = NULL, heartbeat_at = NULL, updated_at = now()
+        WHERE id = $1 AND status = 'running' AND attempt = $2
+       RETURNING ${TASK_COLUMNS}`,
+      [id, attempt],
+    );
+    return rows[0] ? mapTaskRow(rows[0]) : null;
+  }
+
+  /** pending -> cancelled for a task whose not_after passed before it started (claim-time check). */
+  async expireIfDue(id: string, gen: number): Promise<Transitioned | null> {
+    const rows = await this.db.rows(
+      `UPDATE tasks SET status = 'cancelled', error = $3, finished_at = now(), updated_at = now()
+        WHERE id = $1 AND status = 'pending' AND attempt = $2 AND not_after <= now()
+       RETURNING id, creator_id, status, error`,
+      [id, gen, EXPIRED_ERROR],
+    );
+    return rows[0] ? transitioned(rows[0]) : null;
+  }
+
+  /** Expires every pending task whose not_after passed (reconciler). */
+  async expireDue(limit: number): Promise<(Transitioned & { queue: string; attempt: number })[]> {
+    const rows = await this.db.rows(
+      `UPDATE tasks SET status = 'cancelled', error = $1, finished_at = now(), updated_at = now()
+        WHERE id IN (SELECT id FROM tasks WHERE status = 'pending' AND not_after <= now() AND deleted_at IS NULL
+                      ORDER BY not_after LIMIT $2 FOR UPDATE SKIP LOCKED)
+          AND status = 'pending'
+       RETURNING id, creator_id, status, error, queue, attempt`,
+      [EXPIRED_ERROR, limit],
+    );
+    return rows.map((r) => ({ ...transitioned(r), queue: r.queue as string, attempt: Number(r.attempt) }));
+  }
+
+  /**
+   * Cancels a task: pending becomes cancelled at once; running gets `cancel_requested` (the
+   * worker aborts the runner and records the outcome). Terminal tasks cannot be cancelled.
+   */
+  async cancel(id: string): Promise<TaskRecord> {
+    const rows = await this.db.rows(
+      `UPDATE tasks SET
+              status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,
+              error = CASE WHEN status = 'pending' THEN $2 ELSE error END,
+              finished_at = CASE WHEN status = 'pending' THEN now() ELSE finished_at END,
+              cancel_requested = true, updated_at = now()
+        WHERE id = $1 AND deleted_at IS NULL AND status IN ('pending', 'running')
+       RETURNING ${TASK_COLUMNS}`,
+      [id, CANCELLED_ERROR],
+    );
+    if (rows[0]) return mapTaskRow(rows[0]);
+    throw await this.explain(id, 'cancel');
+  }
+
+  /** failed|cancelled -> pending: a fresh run (resets outcome and auto retries, counts a manual retry). */
+  async retry(id: string): Promise<TaskRecord> {
+    const rows = await this.db.rows(
+      `UPDATE tasks SET status = 'pending', error = NULL, result = NULL, progress = 0, progress_message = NULL,
+              started_at = NULL, finished_at = NULL, not_before = NULL, not_after = NULL, auto_retry_count = 0,
+              retry_count = retry_count + 1, cancel_requested = false, recoveries = 0, worker_id = NULL,
+              heartbeat_at = NULL, updated_at = now()
+        WHERE id = $1 AND deleted_at IS NULL AND status IN ('failed', 'cancelled')
+       RETURNING ${TASK_COLUMNS}`,
+      [id],
+    );
+    if (rows[0]) return mapTaskRow(rows[0]);
+    throw await this.explain(id, 'retry');
+  }
+
+  /** Soft delete; a pending task is cancelled, a running one gets `cancel_requested`. */
+  async softDelete(id: string): Promise<TaskRecord> {
+    const rows = await this.db.rows(
+      `UPDATE tasks SET deleted_at = now(), updated_at = now(),
+              status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,
+              error = CASE WHEN status = 'pending' THEN $2 ELSE error END,
+              finished_at = CASE WHEN status = 'pending' THEN now() ELSE finished_at END,
+              cancel_requested = cancel_requested OR status IN ('pending', 'running')
+        WHERE id = $1 AND deleted_at IS NULL
+       RETURNING ${TASK_COLUMNS}`,
+      [id, CANCELLED_ERROR],
+    );
+    if (rows[0]) return mapTaskRow(rows[0]);
+    throw new TaskNotFoundError(id);
+  }
+
+  /**
+   * Refreshes the heartbeat of a worker's runs and reports, per run, whether it still owns
+   * it and whether cancellation was requested (the durable fallback of the cancel message).
+   */
+  async heartbeat(runs: { id: string; attempt: number }[]): Promise<Map<string, { cancelRequested: boolean }>> {
+    if (runs.length === 0) return new Map();
+    const rows = await this.db.rows(
+      `UPDATE tasks t SET heartbeat_at = now()
+         FROM unnest($1::uuid[], $2::int[]) AS r(id, attempt)
+        WHERE t.id = r.id AND t.attempt = r.attempt AND t.status = 'running'
+       RETURNING t.id, t.cancel_requested`,
+      [runs.map((r) => r.id), runs.map((r) => r.attempt)],
+    );
+    return new Map(rows.map((r) => [r.id as string, { cancelRequested: Boolean(r.cancel_requested) }]));
+  }
+
+  /** Persists the latest progress of running attempts (throttled by the caller). */
+  async saveProgress(items: { id: string; attempt: number; progress: number; message: string | null }[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.db.rows(
+      `UPDATE tasks t SET progress = r.progress, progress_message = r.message
+         FROM unnest($1::uuid[], $2::int[], $3::smallint[], $4::text[]) AS r(id, attempt, progress, message)
+        WHERE t.id = r.id AND t.attempt = r.attempt AND t.status = 'running'`,
+      [items.map((i) => i.id), items.map((i) => i.attempt), items.map((i) => i.progress), items.map((i) => i.message)],
+    );
+  }
+
+  /** Points a running attempt's task at its artifact. */
+  async setArtifact(id: string, attempt: number, fileKey: string, fileName: string): Promise<{ previousKey: string | null } | null> {
+    const rows = await this.db.rows(
+      `UPDATE tasks t SET artifact_file_key = $3, artifact_file_name = $4, updated_at = now()
+         FROM (SELECT artifact_file_key AS previous FROM tasks WHERE id = $1) p
+        WHERE t.id = $1 AND t.attempt = $2 AND t.status = 'running'
+       RETURNING p.previous`,
+      [id, attempt, fileKey, fileName],
+    );
+    return rows[0] ? { previousKey: (rows[0].previous as string | null) ?? null } : null;
+  }
+
+  /**
+   * Recovers runs whose worker stopped heartbeating: back to pending (to be re-enqueued),
+   * cancelled if cancellation was requested, or failed as a poison task after too many losses.
+   */
+  async recoverStale(leaseMs: number, maxRecoveries: number, limit: number): Promise<TaskRecord[]> {
+    const rows = await this.db.rows(
+      `UPDATE tasks t SET
+              recoveries = t.recoveries + 1,
+              status = CASE WHEN t.cancel_requested THEN 'cancelled' WHEN t.recoveries + 1 >= $2 THEN 'failed' ELSE 'pending' END,
+              error = CASE WHEN t.cancel_requested THEN $4
+                           WHEN t.recoveries + 1 >= $2 THEN 'poison task: its worker was lost ' || (t.recoveries + 1) || ' times'
+                           ELSE t.error END,
+              finished_at = CASE WHEN t.cancel_requested OR t.recoveries + 1 >= $2 THEN now() ELSE NULL END,
+              worker_id = NULL, heartbeat_at = NULL, updated_at = now()
+        WHERE t.id IN (SELECT id FROM tasks WHERE status = 'running' AND heartbeat_at < now() - $1 * interval '1 millisecond'
+                        ORDER BY heartbeat_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+          AND t.status = 'running'
+       RETURNING ${TASK_COLUMNS.replace(/(\w+)/g, 't.$1')}`,
+      [leaseMs, maxRecoveries, limit, CANCELLED_ERROR],
+    );
+    return rows.map(mapTaskRow);
+  }
+
+  /** Pending tasks untouched for `olderThanMs`, in keyset order, for the reconciler's job check. */
+  async pendingPage(olderThanMs: number, after: { updatedAt: Date; id: string } | null, limit: number): Promise<TaskRecord[]> {
+    const rows = await this.db.rows(
+      `SELECT ${TASK_COLUMNS} FROM tasks
+        WHERE status = 'pending' AND deleted_at IS NULL AND updated_at < now() - $1 * interval '1 millisecond'
+          AND (updated_at, id) > ($2::timestamptz, $3::uuid)
+        ORDER BY updated_at, id LIMIT $4`,
+      [olderThanMs, after?.updatedAt ?? new Date(0), after?.id ?? '00000000-0000-0000-0000-000000000000', limit],
+    );
+    return rows.map(mapTaskRow);
+  }
+
+  async find(id: string): Promise<TaskRecord | null> {
+    const rows = await this.db.rows(`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = $1 AND deleted_at IS NULL`, [id]);
+    return rows[0] ? mapTaskRow(rows[0]) : null;
+  }
+
+  private async explain(id: string, action: string): Promise<Error> {
+    const task = await this.find(id);
+    return task ? new InvalidTransitionError(id, action, task.status) : new TaskNotFoundError(id);
+  }
+}
+
+function transitioned(r: Row): Transitioned {
+  return { id: r.id as string, creatorId: r.creator_id as string, status: r.status as TaskStatus, error: (r.error as string | null) ?? null };
+}

@@ -1,0 +1,129 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider, type Type } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import type { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { PgFileStore } from '@taskyard/files';
+import { TaskMetrics } from '@taskyard/observability';
+import { createDataSource } from '@taskyard/persistence';
+import { CancelBus } from './events/cancel-bus';
+import { TaskEventPublisher } from './events/task-event-bus';
+import { defaultLogStoreRegistry, LogStoreRegistry, type TaskLogStore } from './logs/log-store';
+import { RedisConnections } from './queue/redis-connections';
+import { TaskQueues } from './queue/task-queues';
+import { defaultTaskRegistry, TaskRegistry } from './registry/task-registry';
+import { TaskRunnerExplorer } from './registry/task-runner.explorer';
+import { defaultTaskSettingsRegistry, TaskSettingKeys, TaskSettingsRegistry, TaskSettingsService } from './settings/task-settings';
+import { Db } from './state/db';
+import { TaskStateMachine } from './state/task-state-machine';
+import { TaskService } from './task.service';
+import type { TasksConfig } from './tasks.config';
+import { REDIS_CONNECTIONS, TASKS_CONFIG, TASK_METRICS, TASK_REGISTRY } from './tokens';
+
+/** The Redis connection for plain commands (publish, pipelines) of this process. */
+export const REDIS_COMMANDS = Symbol('REDIS_COMMANDS');
+/** Resolves the log store selected by `task_log_storage_backend`, at call time. */
+export const CURRENT_LOG_STORE = Symbol('CURRENT_LOG_STORE');
+export type CurrentLogStore = () => TaskLogStore;
+
+export interface TasksModuleOptions {
+  config: TasksConfig;
+  /** `api` connections fail fast while Redis is down (requests get 503 instead of hanging). */
+  role: 'api' | 'worker' | 'scheduler';
+  registry?: TaskRegistry;
+  settingsRegistry?: TaskSettingsRegistry;
+  logStores?: LogStoreRegistry;
+  metrics?: TaskMetrics;
+}
+
+/**
+ * The task platform as Nest providers: data source, Redis connections, state machine, queues,
+ * events, settings, log stores, files and the module-author `TaskService`. Global, so
+ * feature modules inject `TaskService` wherever they start tasks.
+ */
+@Global()
+@Module({})
+export class TasksModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(REDIS_CONNECTIONS) private readonly connections: RedisConnections,
+    private readonly dataSource: DataSource,
+    private readonly queues: TaskQueues,
+    private readonly events: TaskEventPublisher,
+    private readonly settings: TaskSettingsService,
+  ) {}
+
+  static forRoot(options: TasksModuleOptions): DynamicModule {
+    const { config } = options;
+    const providers: Provider[] = [
+      { provide: TASKS_CONFIG, useValue: config },
+      { provide: TASK_REGISTRY, useValue: options.registry ?? defaultTaskRegistry },
+      { provide: TaskSettingsRegistry, useValue: options.settingsRegistry ?? defaultTaskSettingsRegistry },
+      { provide: LogStoreRegistry, useValue: options.logStores ?? defaultLogStoreRegistry },
+      { provide: TASK_METRICS, useValue: options.metrics ?? new TaskMetrics() },
+      {
+        provide: DataSource,
+        useFactory: async () => {
+          const ds = createDataSource({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, poolSize: config.DATABASE_POOL_SIZE, applicationName: `taskyard-${options.role}` });
+          await ds.initialize();
+          return ds;
+        },
+      },
+      { provide: Db, useFactory: (ds: DataSource) => new Db(ds), inject: [DataSource] },
+      { provide: REDIS_CONNECTIONS, useFactory: () => new RedisConnections(config.REDIS_URL, config.REDIS_PREFIX, options.role === 'api') },
+      { provide: REDIS_COMMANDS, useFactory: (c: RedisConnections) => c.create('commands'), inject: [REDIS_CONNECTIONS] },
+      { provide: TaskStateMachine, useFactory: (db: Db) => new TaskStateMachine(db), inject: [Db] },
+      { provide: TaskQueues, useFactory: (c: RedisConnections) => new TaskQueues(c), inject: [REDIS_CONNECTIONS] },
+      { provide: TaskEventPublisher, useFactory: (r: Redis, c: RedisConnections) => new TaskEventPublisher(r, c), inject: [REDIS_COMMANDS, REDIS_CONNECTIONS] },
+      { provide: CancelBus, useFactory: (c: RedisConnections) => new CancelBus(c), inject: [REDIS_CONNECTIONS] },
+      { provide: PgFileStore, useFactory: (db: Db) => new PgFileStore(db.pool), inject: [Db] },
+      {
+        provide: TaskSettingsService,
+        useFactory: async (db: Db, registry: TaskSettingsRegistry, c: RedisConnections, stores: LogStoreRegistry) => {
+          const settings = new TaskSettingsService(db, registry, c, (key, value) =>
+            key === TaskSettingKeys.LogStorageBackend && !stores.has(String(value)) ? `unknown log storage backend: ${String(value)}` : null,
+          );
+          await settings.watch(c.create('subscriber'));
+          return settings;
+        },
+        inject: [Db, TaskSettingsRegistry, REDIS_CONNECTIONS, LogStoreRegistry],
+      },
+      {
+        provide: CURRENT_LOG_STORE,
+        useFactory: (db: Db, redis: Redis, c: RedisConnections, stores: LogStoreRegistry, settings: TaskSettingsService): CurrentLogStore => {
+          const cache = new Map<string, TaskLogStore>();
+          const deps = { db, redis, connections: c, retentionDays: () => settings.getInt(TaskSettingKeys.LogRetentionDays) };
+          return () => {
+            const id = settings.getString(TaskSettingKeys.LogStorageBackend);
+            let store = cache.get(id);
+            if (!store) {
+              store = stores.create(stores.has(id) ? id : 'database', deps);
+              cache.set(id, store);
+            }
+            return store;
+          };
+        },
+        inject: [Db, REDIS_COMMANDS, REDIS_CONNECTIONS, LogStoreRegistry, TaskSettingsService],
+      },
+      {
+        provide: TaskService,
+        useFactory: (states: TaskStateMachine, queues: TaskQueues, registry: TaskRegistry, events: TaskEventPublisher, cancel: CancelBus, redis: Redis, metrics: TaskMetrics, ds: DataSource) =>
+          new TaskService(config, states, queues, registry, events, cancel, redis, metrics, ds),
+        inject: [TaskStateMachine, TaskQueues, TASK_REGISTRY, TaskEventPublisher, CancelBus, REDIS_COMMANDS, TASK_METRICS, DataSource],
+      },
+      TaskRunnerExplorer,
+    ];
+    return {
+      module: TasksModule,
+      imports: [DiscoveryModule],
+      providers,
+      exports: providers.filter((p): p is Exclude<Provider, Type> => typeof p !== 'function').map((p) => p.provide).concat([TaskRunnerExplorer]),
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.settings.stop();
+    await this.events.flush();
+    await this.queues.close();
+    await this.connections.closeAll();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}

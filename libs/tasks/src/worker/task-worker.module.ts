@@ -1,0 +1,61 @@
+import { Inject, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { PgFileStore } from '@taskyard/files';
+import type { TaskMetrics } from '@taskyard/observability';
+import { CancelBus } from '../events/cancel-bus';
+import { TaskEventPublisher } from '../events/task-event-bus';
+import type { RedisConnections } from '../queue/redis-connections';
+import { TaskQueues } from '../queue/task-queues';
+import type { TaskRegistry } from '../registry/task-registry';
+import { TaskSettingsService } from '../settings/task-settings';
+import { TaskStateMachine } from '../state/task-state-machine';
+import { CURRENT_LOG_STORE, REDIS_COMMANDS, type CurrentLogStore } from '../tasks.module';
+import type { TasksConfig } from '../tasks.config';
+import { REDIS_CONNECTIONS, TASKS_CONFIG, TASK_METRICS, TASK_REGISTRY } from '../tokens';
+import { TaskLogSink } from './task-log-sink';
+import { TaskWorker } from './task-worker';
+
+/** Runs the worker inside a Nest application context: starts on bootstrap, drains on shutdown. */
+@Module({
+  providers: [
+    {
+      provide: TaskLogSink,
+      useFactory: (config: TasksConfig, store: CurrentLogStore, events: TaskEventPublisher) =>
+        new TaskLogSink(store, events, config.TASK_LOG_MAX_LINES, config.TASK_LOG_MAX_LINE_LENGTH),
+      inject: [TASKS_CONFIG, CURRENT_LOG_STORE, TaskEventPublisher],
+    },
+    {
+      provide: TaskWorker,
+      useFactory: (
+        config: TasksConfig,
+        registry: TaskRegistry,
+        states: TaskStateMachine,
+        queues: TaskQueues,
+        connections: RedisConnections,
+        redis: Redis,
+        metrics: TaskMetrics,
+        events: TaskEventPublisher,
+        cancelBus: CancelBus,
+        settings: TaskSettingsService,
+        logs: TaskLogSink,
+        files: PgFileStore,
+      ) => new TaskWorker({ config, registry, states, queues, connections, redis, metrics, events, cancelBus, settings, logs, files }),
+      inject: [TASKS_CONFIG, TASK_REGISTRY, TaskStateMachine, TaskQueues, REDIS_CONNECTIONS, REDIS_COMMANDS, TASK_METRICS, TaskEventPublisher, CancelBus, TaskSettingsService, TaskLogSink, PgFileStore],
+    },
+  ],
+  exports: [TaskWorker],
+})
+export class TaskWorkerModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(
+    private readonly worker: TaskWorker,
+    @Inject(TASKS_CONFIG) private readonly config: TasksConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.worker.start(this.config.WORKER_QUEUES);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.stop();
+  }
+}

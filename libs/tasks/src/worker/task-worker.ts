@@ -1,0 +1,391 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DelayedError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { DEFAULT_QUEUE, TaskStatus, type JsonValue, type TaskJobData } from '@taskyard/contracts';
+import type { FileStore } from '@taskyard/files';
+import { Logger, withLogContext, type TaskMetrics } from '@taskyard/observability';
+import { TaskCancelledError, TaskTypeNotRegisteredError, UnrecoverableTaskError } from '../errors';
+import type { CancelBus } from '../events/cancel-bus';
+import type { TaskEventPublisher } from '../events/task-event-bus';
+import type { RedisConnections } from '../queue/redis-connections';
+import type { TaskQueues } from '../queue/task-queues';
+import type { RegisteredTaskType, TaskRegistry } from '../registry/task-registry';
+import type { TaskRunContext, TaskRunner } from '../runner/runner.types';
+import { TaskSettingKeys, type TaskSettingsService } from '../settings/task-settings';
+import type { TaskRecord } from '../state/task-record';
+import { CANCELLED_ERROR, type Claimed, type ClaimRequest, type FinishRequest, type TaskStateMachine, type Transitioned } from '../state/task-state-machine';
+import type { TasksConfig } from '../tasks.config';
+import { Batcher } from '../util/batcher';
+import { withDbRetry } from '../util/db-retry';
+import { ProgressTracker } from './progress-tracker';
+import type { TaskLogSink } from './task-log-sink';
+
+type AbortReason = 'cancel' | 'lost';
+
+/** One attempt running in this process. */
+interface ActiveRun {
+  task: TaskRecord;
+  controller: AbortController;
+  abortReason?: AbortReason;
+  progress: ProgressTracker;
+  /** Resolves when the abort grace period has passed without the runner settling. */
+  abandoned: Promise<void>;
+  abandon: () => void;
+}
+
+type Outcome =
+  | { kind: 'success'; result: JsonValue | null }
+  | { kind: 'cancelled'; error: string }
+  | { kind: 'failed'; error: string; retry: boolean }
+  | { kind: 'lost' };
+
+export interface TaskWorkerDeps {
+  config: TasksConfig;
+  registry: TaskRegistry;
+  states: TaskStateMachine;
+  queues: TaskQueues;
+  connections: RedisConnections;
+  redis: Redis;
+  metrics: TaskMetrics;
+  events: TaskEventPublisher;
+  cancelBus: CancelBus;
+  settings: TaskSettingsService;
+  logs: TaskLogSink;
+  files: FileStore;
+}
+
+/**
+ * Runs tasks from BullMQ queues. A job only names a task and an attempt; the worker claims the
+ * row (compare-and-set), runs the registered runner with a context (signal, progress, logs,
+ * artifacts), and records one outcome with the attempt as fencing token. Claims and outcomes
+ * of concurrent runs are written in batches.
+ */
+export class TaskWorker {
+  readonly id = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  private readonly logger = new Logger('task-worker', { worker_id: this.id });
+  private readonly workers: Worker<TaskJobData>[] = [];
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly activeByType = new Map<string, number>();
+  private reserved = 0;
+  private readonly claims: Batcher<ClaimRequest, Claimed | null>;
+  private readonly finishes: Batcher<FinishRequest, Transitioned | null>;
+  private readonly progressWrites: Batcher<{ id: string; attempt: number; progress: number; message: string | null }, undefined>;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private draining = false;
+  private concurrency: number;
+
+  constructor(private readonly d: TaskWorkerDeps) {
+    this.claims = new Batcher((items) => withDbRetry(() => d.states.claim(items, this.id)), { maxSize: 200, maxWaitMs: 1 });
+    this.finishes = new Batcher((items) => withDbRetry(() => d.states.finish(items)), { maxSize: 200, maxWaitMs: 1 });
+    this.progressWrites = new Batcher(
+      async (items) => {
+        await d.states.saveProgress(items).catch((err: Error) => this.logger.warn('progress not saved', { error: err.message }));
+        return items.map(() => undefined);
+      },
+      { maxSize: 200, maxWaitMs: 5 },
+    );
+    this.concurrency = d.settings.getInt(TaskSettingKeys.MaxConcurrent);
+  }
+
+  get runningCount(): number {
+    return this.active.size;
+  }
+
+  /** Starts consuming the given queues (default: every queue with a registered type). */
+  async start(queueNames?: string[]): Promise<string[]> {
+    // The default queue is always consumed: unregistered types land there and must fail loudly.
+    const names = queueNames?.length ? queueNames : [...new Set([DEFAULT_QUEUE, ...this.d.registry.queues()])];
+    const subscriber = this.d.connections.create('subscriber');
+    await this.d.cancelBus.subscribe(subscriber, (taskId) => this.abort(taskId, 'cancel'));
+    this.d.settings.onChange(() => this.applyConcurrency());
+    for (const name of names) {
+      const worker = new Worker<TaskJobData>(name, (job, token) => this.process(job, token), {
+        connection: this.d.connections.create('worker'),
+        prefix: this.d.connections.prefix,
+        concurrency: this.concurrency,
+        lockDuration: this.d.config.LOCK_DURATION_MS,
+        stalledInterval: this.d.config.STALLED_INTERVAL_MS,
+        maxStalledCount: 2,
+        autorun: true,
+      });
+      worker.on('error', (err) => this.logger.warn('queue worker error', { queue: name, error: err.message }));
+      this.workers.push(worker);
+    }
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.d.config.HEARTBEAT_INTERVAL_MS);
+    this.logger.info('worker started', { queues: names, concurrency: this.concurrency });
+    return names;
+  }
+
+  private applyConcurrency(): void {
+    const next = this.d.settings.getInt(TaskSettingKeys.MaxConcurrent);
+    if (next === this.concurrency) return;
+    this.concurrency = next;
+    for (const w of this.workers) w.concurrency = next;
+    this.logger.info('concurrency changed', { concurrency: next });
+  }
+
+  private async process(job: Job<TaskJobData>, token?: string): Promise<void> {
+    const { t: id, a: gen, y: type } = job.data;
+    const registered = this.d.registry.get(type);
+    // Per-type and process-wide limits: over the limit the job steps aside (delayed) so the
+    // slot serves other types instead of waiting.
+    const typeCount = this.activeByType.get(type) ?? 0;
+    if ((registered?.concurrency !== undefined && typeCount >= registered.concurrency) || this.reserved >= this.concurrency) {
+      await job.moveToDelayed(Date.now() + 50 + Math.floor(Math.random() * 150), token);
+      throw new DelayedError();
+    }
+    this.activeByType.set(type, typeCount + 1);
+    this.reserved++;
+    try {
+      await withLogContext({ task_id: id }, () => this.claimAndRun(id, gen, registered));
+    } finally {
+      this.reserved--;
+      const n = (this.activeByType.get(type) ?? 1) - 1;
+      if (n > 0) this.activeByType.set(type, n);
+      else this.activeByType.delete(type);
+    }
+  }
+
+  private async claimAndRun(id: string, gen: number, registered: RegisteredTaskType | undefined): Promise<void> {
+    const claimed = await this.claims.add({ id, gen });
+    if (!claimed) {
+      const expired = await withDbRetry(() => this.d.states.expireIfDue(id, gen));
+      if (expired) this.recorded(expired, undefined);
+      return;
+    }
+    const { record: task, takeover } = claimed;
+    if (takeover) this.d.metrics.recovered.inc({ reason: 'stalled' });
+    if (takeover && task.recoveries >= this.d.config.MAX_RECOVERIES) {
+      this.d.metrics.recovered.inc({ reason: 'poison' });
+      await this.record(task, { kind: 'failed', error: `poison task: its worker was lost ${task.recoveries} times`, retry: false }, null);
+      return;
+    }
+    if (task.cancelRequested) {
+      await this.record(task, { kind: 'cancelled', error: CANCELLED_ERROR }, null);
+      return;
+    }
+    if (!registered) {
+      await this.record(task, { kind: 'failed', error: new TaskTypeNotRegisteredError(task.type).message, retry: false }, null);
+      return;
+    }
+    await withLogContext({ trace_id: task.traceId ?? undefined, task_type: task.type, attempt: task.attempt }, () => this.run(task, registered.runner));
+  }
+
+  private async run(task: TaskRecord, runner: TaskRunner<never, unknown>): Promise<void> {
+    const labels = { category: task.category, type: task.type };
+    this.d.metrics.started.inc(labels);
+    if (task.attempt === 1) this.d.metrics.waitDuration.observe({ type: task.type }, Math.max(0, Date.now() - task.createdAt.getTime()) / 1000);
+    this.d.metrics.running.inc({ type: task.type });
+    const started = process.hrtime.bigint();
+    const run = this.track(task);
+    this.publishStatus(task.id, task.creatorId, TaskStatus.Running, null);
+    let outcome: Outcome;
+    try {
+      if (task.attempt > 1 || task.retryCount > 0) await this.d.logs.begin(task.id, true);
+      else await this.d.logs.begin(task.id, false);
+      outcome = await this.execute(run, runner);
+    } finally {
+      run.progress.stop();
+      this.active.delete(task.id);
+      this.d.metrics.running.dec({ type: task.type });
+      this.d.metrics.runDuration.observe({ type: task.type }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+    await this.d.logs.flush();
+    this.d.logs.end(task.id);
+    if (outcome.kind === 'lost') {
+      this.logger.warn('run lost its claim; outcome discarded', { task_id: task.id, attempt: task.attempt });
+      return;
+    }
+    await this.record(task, outcome, run.progress);
+  }
+
+  private track(task: TaskRecord): ActiveRun {
+    const controller = new AbortController();
+    let abandon!: () => void;
+    const abandoned = new Promise<void>((resolve) => (abandon = resolve));
+    const progress = new ProgressTracker(
+      this.d.config.PROGRESS_PUBLISH_MS,
+      this.d.config.PROGRESS_PERSIST_MS,
+      (p, message) =>
+        this.d.events.publish({ type: 'progress', task_id: task.id, creator_id: task.creatorId, progress: p, message, at: new Date().toISOString() }),
+      (p, message) => void this.progressWrites.add({ id: task.id, attempt: task.attempt, progress: p, message }),
+    );
+    const run: ActiveRun = { task, controller, progress, abandoned, abandon };
+    this.active.set(task.id, run);
+    return run;
+  }
+
+  private context(run: ActiveRun): TaskRunContext<never> {
+    const { task, controller } = run;
+    const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string) => {
+      const text = String(message);
+      this.logger.write(level, text, { task_id: task.id, task_type: task.type, source: 'runner' });
+      if (level !== 'debug') this.d.logs.write(task.id, task.creatorId, level, text);
+    };
+    return {
+      task: {
+        id: task.id,
+        type: task.type,
+        payload: task.payload as never,
+        attempt: task.attempt,
+        autoRetryCount: task.autoRetryCount,
+        maxRetries: task.maxRetries,
+        creatorId: task.creatorId,
+        category: task.category,
+        cronScheduleId: task.cronScheduleId,
+        createdAt: task.createdAt,
+      },
+      signal: controller.signal,
+      progress: (percent, message) => run.progress.update(percent, message),
+      logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+      saveArtifact: async (content, options) => {
+        const file = await this.d.files.save(content, { name: options.fileName, contentType: options.contentType, taskId: task.id, creatorId: task.creatorId });
+        const linked = await withDbRetry(() => this.d.states.setArtifact(task.id, task.attempt, file.key, file.name));
+        if (!linked) {
+          await this.d.files.delete([file.key]);
+          throw new TaskCancelledError('the run no longer owns its task; artifact discarded');
+        }
+        if (linked.previousKey && linked.previousKey !== file.key) await this.d.files.delete([linked.previousKey]).catch(() => undefined);
+        return { fileKey: file.key, fileName: file.name, size: file.size };
+      },
+      throwIfCancelled: () => {
+        if (controller.signal.aborted) throw new TaskCancelledError();
+      },
+    };
+  }
+
+  private async execute(run: ActiveRun, runner: TaskRunner<never, unknown>): Promise<Outcome> {
+    const settled = (async (): Promise<Outcome> => {
+      try {
+        const value = await runner.run(this.context(run));
+        if (run.controller.signal.aborted) return this.abortedOutcome(run);
+        return { kind: 'success', result: toJson(value) };
+      } catch (err) {
+        if (run.controller.signal.aborted) return this.abortedOutcome(run);
+        if (err instanceof TaskCancelledError) return { kind: 'cancelled', error: err.message || CANCELLED_ERROR };
+        const message = err instanceof Error ? err.message || err.name : String(err);
+        return { kind: 'failed', error: message, retry: !(err instanceof UnrecoverableTaskError) };
+      }
+    })();
+    const abandoned = run.abandoned.then((): Outcome => {
+      this.logger.warn('runner ignored cancellation past the grace period; recording the outcome without it', { task_id: run.task.id });
+      return this.abortedOutcome(run);
+    });
+    return Promise.race([settled, abandoned]);
+  }
+
+  private abortedOutcome(run: ActiveRun): Outcome {
+    return run.abortReason === 'lost' ? { kind: 'lost' } : { kind: 'cancelled', error: CANCELLED_ERROR };
+  }
+
+  /** Records a run's outcome (or schedules its automatic retry). */
+  private async record(task: TaskRecord, outcome: Exclude<Outcome, { kind: 'lost' }>, progress: ProgressTracker | null): Promise<void> {
+    if (outcome.kind === 'failed' && outcome.retry && task.autoRetryCount < task.maxRetries) {
+      const delay = Math.min(this.d.config.RETRY_BACKOFF_MS * 2 ** task.autoRetryCount, this.d.config.RETRY_BACKOFF_MAX_MS);
+      const pending = await withDbRetry(() => this.d.states.scheduleRetry(task.id, task.attempt, outcome.error, delay));
+      if (pending) {
+        this.publishStatus(task.id, task.creatorId, TaskStatus.Pending, outcome.error);
+        await this.d.queues.enqueueMany([pending]).catch((err: Error) => this.logger.warn('retry enqueue failed; the reconciler will enqueue it', { task_id: task.id, error: err.message }));
+        return;
+      }
+      // Fenced out, or cancellation was requested meanwhile: record the failure as final below.
+    }
+    const status = outcome.kind === 'success' ? TaskStatus.Success : outcome.kind === 'cancelled' ? TaskStatus.Cancelled : TaskStatus.Failed;
+    const done = await this.finishes.add({
+      id: task.id,
+      attempt: task.attempt,
+      status,
+      result: outcome.kind === 'success' ? outcome.result : null,
+      error: outcome.kind === 'success' ? null : outcome.error,
+      progress: progress?.progress ?? null,
+      progressMessage: progress?.message ?? null,
+    });
+    if (!done) {
+      this.logger.info('outcome discarded: the task moved on (fenced by a newer attempt or a cancellation)', { task_id: task.id, attempt: task.attempt, status });
+      return;
+    }
+    this.recorded(done, task);
+  }
+
+  private recorded(t: Transitioned, task: TaskRecord | undefined): void {
+    if (task) this.d.metrics.completed.inc({ category: task.category, type: task.type, status: t.status });
+    this.publishStatus(t.id, t.creatorId, t.status, t.error);
+  }
+
+  private publishStatus(id: string, creatorId: string, status: TaskStatus, error: string | null): void {
+    this.d.events.publish({ type: 'status', task_id: id, creator_id: creatorId, status, error, at: new Date().toISOString() });
+  }
+
+  /** Aborts a local run; after the grace period its outcome is recorded without the runner. */
+  abort(taskId: string, reason: AbortReason): boolean {
+    const run = this.active.get(taskId);
+    if (!run || run.controller.signal.aborted) return false;
+    run.abortReason = reason;
+    run.controller.abort(reason === 'cancel' ? new TaskCancelledError() : new Error('run lost its claim'));
+    const timer = setTimeout(run.abandon, reason === 'lost' ? 0 : this.d.config.CANCEL_GRACE_MS);
+    timer.unref();
+    return true;
+  }
+
+  private async heartbeat(): Promise<void> {
+    const runs = [...this.active.values()].map((r) => ({ id: r.task.id, attempt: r.task.attempt }));
+    if (runs.length === 0) return;
+    let owned: Map<string, { cancelRequested: boolean }>;
+    try {
+      owned = await this.d.states.heartbeat(runs);
+    } catch (err) {
+      this.logger.warn('heartbeat failed', { error: (err as Error).message });
+      return;
+    }
+    for (const { id, attempt } of runs) {
+      const run = this.active.get(id);
+      if (!run || run.task.attempt !== attempt) continue;
+      const state = owned.get(id);
+      if (!state) this.abort(id, 'lost');
+      else if (state.cancelRequested) this.abort(id, 'cancel');
+    }
+  }
+
+  /**
+   * Graceful drain: stop taking jobs, let running tasks finish until the deadline, then hand
+   * the rest back (pending + re-enqueued) so another worker starts them at once.
+   */
+  async stop(deadlineMs = this.d.config.SHUTDOWN_TIMEOUT_MS): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    this.logger.info('draining', { running: this.active.size, deadline_ms: deadlineMs });
+    const closing = Promise.all(this.workers.map((w) => w.close()));
+    const finished = await Promise.race([closing.then(() => true), sleep(deadlineMs).then(() => false)]);
+    if (!finished) {
+      const left = [...this.active.values()];
+      this.logger.warn('drain deadline passed; handing running tasks back', { count: left.length });
+      await Promise.all(
+        left.map(async (run) => {
+          run.abortReason = 'lost';
+          const pending = await this.d.states.release(run.task.id, run.task.attempt).catch(() => null);
+          if (pending) {
+            this.d.metrics.recovered.inc({ reason: 'drain' });
+            await this.d.queues.enqueueMany([pending]).catch(() => undefined);
+          }
+          run.controller.abort(new Error('worker shutting down'));
+        }),
+      );
+      await Promise.all(this.workers.map((w) => w.close(true)));
+    }
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    await Promise.allSettled([this.claims.drain(), this.finishes.drain(), this.progressWrites.drain(), this.d.logs.flush()]);
+    await this.d.events.flush();
+  }
+}
+
+function toJson(value: unknown): JsonValue | null {
+  if (value === undefined) return null;
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? null : (JSON.parse(text) as JsonValue);
+  } catch (err) {
+    throw new UnrecoverableTaskError(`result is not JSON-serialisable: ${(err as Error).message}`);
+  }
+}
