@@ -5,8 +5,21 @@ import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@taskyard/config';
 import { configureLogging } from '@taskyard/observability';
-import { Db, REDIS_COMMANDS, TaskQueues, TaskRegistry, TaskService, TasksConfig, TaskStateMachine, TasksModule, type TaskRecord } from '@taskyard/tasks';
-import { registerTestTaskTypes } from './test-task-types';
+import {
+  Db,
+  defaultScheduledJobRegistry,
+  REDIS_COMMANDS,
+  ScheduleService,
+  TaskQueues,
+  TaskRegistry,
+  TaskService,
+  TaskSettingsService,
+  TasksConfig,
+  TaskStateMachine,
+  TasksModule,
+  type TaskRecord,
+} from '@taskyard/tasks';
+import { registerTestSchedules, registerTestTaskTypes } from './test-task-types';
 
 /** The task platform in the test process, as a module author's API process would have it. */
 export const PARKED_TYPE = 't_parked';
@@ -16,6 +29,8 @@ export interface Platform {
   tasks: TaskService;
   states: TaskStateMachine;
   queues: TaskQueues;
+  schedules: ScheduleService;
+  settings: TaskSettingsService;
   dataSource: DataSource;
   db: Db;
   redis: Redis;
@@ -32,6 +47,7 @@ export async function startPlatform(env: Record<string, string>): Promise<Platfo
   // Known only to the test process: its jobs go to a queue no worker consumes, so a test can
   // hold a task pending (or drive its state machine by hand) without racing a worker.
   registry.registerFuncTaskType(PARKED_TYPE, async () => null, { queue: 'tests-parked' });
+  registerTestSchedules(defaultScheduledJobRegistry);
   const app = await NestFactory.createApplicationContext(TasksModule.forRoot({ config, role: 'api', registry }), { logger: false });
   const states = app.get(TaskStateMachine);
   return {
@@ -39,6 +55,8 @@ export async function startPlatform(env: Record<string, string>): Promise<Platfo
     tasks: app.get(TaskService),
     states,
     queues: app.get(TaskQueues),
+    schedules: app.get(ScheduleService),
+    settings: app.get(TaskSettingsService),
     dataSource: app.get(DataSource),
     db: app.get(Db),
     redis: app.get<Redis>(REDIS_COMMANDS),

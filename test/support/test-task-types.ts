@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TaskCancelledError, UnrecoverableTaskError, type TaskRegistry } from '@taskyard/tasks';
+import { TaskCancelledError, UnrecoverableTaskError, type ScheduledJobRegistry, type TaskRegistry } from '@taskyard/tasks';
 
 /** Sleeps `ms`, waking early (and throwing the cancelled error) when the signal fires. */
 async function interruptibleSleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -72,4 +72,19 @@ export function registerTestTaskTypes(registry: TaskRegistry): void {
     await interruptibleSleep(ctx.task.payload.ms, ctx.signal);
     return null;
   }, { concurrency: 1 });
+}
+
+/** A once-a-second schedule, off until a test turns it on. */
+export const EVERY_SECOND = 't-every-second';
+
+export function registerTestSchedules(registry: ScheduledJobRegistry): void {
+  if (registry.get(EVERY_SECOND)) return;
+  registry.register({
+    id: EVERY_SECOND,
+    name: 'Every second (tests)',
+    spec: '* * * * * *',
+    taskType: 't_echo',
+    payloadBuilder: (fire) => ({ value: fire.fireTime.toISOString() }),
+    enabledByDefault: false,
+  });
 }

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { RecoveryModule, TasksModule } from '@taskyard/tasks';
+import { SchedulingModule, TasksModule } from '@taskyard/tasks';
 import type { SchedulerConfig } from './scheduler.config';
 
 /** The scheduler process: leader-elected reconciler, reaper and queue gauges. */
@@ -8,7 +8,7 @@ export class SchedulerModule {
   static forRoot(config: SchedulerConfig): DynamicModule {
     return {
       module: SchedulerModule,
-      imports: [TasksModule.forRoot({ config, role: 'scheduler' }), RecoveryModule],
+      imports: [TasksModule.forRoot({ config, role: 'scheduler' }), SchedulingModule],
     };
   }
 }

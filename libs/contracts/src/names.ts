@@ -7,6 +7,9 @@
 /** BullMQ queue every task type runs on unless its registration names another. */
 export const DEFAULT_QUEUE = 'taskyard-default';
 
+/** BullMQ queue of cron fires (job schedulers); consumed by the scheduler app. */
+export const SCHEDULES_QUEUE = 'taskyard-schedules';
+
 /** BullMQ job name of a task run; the job data is a {@link TaskJobData}. */
 export const TASK_JOB_NAME = 'task';
 

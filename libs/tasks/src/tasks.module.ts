@@ -16,14 +16,12 @@ import { defaultTaskSettingsRegistry, TaskSettingKeys, TaskSettingsRegistry, Tas
 import { Db } from './state/db';
 import { TaskStateMachine } from './state/task-state-machine';
 import { TaskService } from './task.service';
+import { LogCleanupRunner, RetentionCleanupRunner } from './maintenance/maintenance.runners';
+import { ScheduleService } from './scheduling/schedule.service';
+import { defaultScheduledJobRegistry, ScheduledJobRegistry } from './scheduling/scheduled-job.registry';
 import type { TasksConfig } from './tasks.config';
-import { REDIS_CONNECTIONS, TASKS_CONFIG, TASK_METRICS, TASK_REGISTRY } from './tokens';
+import { CURRENT_LOG_STORE, REDIS_COMMANDS, REDIS_CONNECTIONS, TASKS_CONFIG, TASK_METRICS, TASK_REGISTRY, type CurrentLogStore } from './tokens';
 
-/** The Redis connection for plain commands (publish, pipelines) of this process. */
-export const REDIS_COMMANDS = Symbol('REDIS_COMMANDS');
-/** Resolves the log store selected by `task_log_storage_backend`, at call time. */
-export const CURRENT_LOG_STORE = Symbol('CURRENT_LOG_STORE');
-export type CurrentLogStore = () => TaskLogStore;
 
 export interface TasksModuleOptions {
   config: TasksConfig;
@@ -32,6 +30,7 @@ export interface TasksModuleOptions {
   registry?: TaskRegistry;
   settingsRegistry?: TaskSettingsRegistry;
   logStores?: LogStoreRegistry;
+  scheduledJobs?: ScheduledJobRegistry;
   metrics?: TaskMetrics;
 }
 
@@ -58,6 +57,7 @@ export class TasksModule implements OnApplicationShutdown {
       { provide: TASK_REGISTRY, useValue: options.registry ?? defaultTaskRegistry },
       { provide: TaskSettingsRegistry, useValue: options.settingsRegistry ?? defaultTaskSettingsRegistry },
       { provide: LogStoreRegistry, useValue: options.logStores ?? defaultLogStoreRegistry },
+      { provide: ScheduledJobRegistry, useValue: options.scheduledJobs ?? defaultScheduledJobRegistry },
       { provide: TASK_METRICS, useValue: options.metrics ?? new TaskMetrics() },
       {
         provide: DataSource,
@@ -109,13 +109,20 @@ export class TasksModule implements OnApplicationShutdown {
           new TaskService(config, states, queues, registry, events, cancel, redis, metrics, ds),
         inject: [TaskStateMachine, TaskQueues, TASK_REGISTRY, TaskEventPublisher, CancelBus, REDIS_COMMANDS, TASK_METRICS, DataSource],
       },
+      {
+        provide: ScheduleService,
+        useFactory: (db: Db, registry: ScheduledJobRegistry, tasks: TaskService, redis: Redis, c: RedisConnections) => new ScheduleService(db, registry, tasks, redis, c),
+        inject: [Db, ScheduledJobRegistry, TaskService, REDIS_COMMANDS, REDIS_CONNECTIONS],
+      },
       TaskRunnerExplorer,
+      LogCleanupRunner,
+      RetentionCleanupRunner,
     ];
     return {
       module: TasksModule,
       imports: [DiscoveryModule],
       providers,
-      exports: providers.filter((p): p is Exclude<Provider, Type> => typeof p !== 'function').map((p) => p.provide).concat([TaskRunnerExplorer]),
+      exports: providers.filter((p): p is Exclude<Provider, Type> => typeof p !== 'function').map((p) => p.provide).concat([TaskRunnerExplorer, LogCleanupRunner, RetentionCleanupRunner]),
     };
   }
 

@@ -4,9 +4,8 @@ import type { DynamicModule, INestApplicationContext, Type } from '@nestjs/commo
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { configureLogging, Logger, OpsServer, type TaskMetrics } from '@taskyard/observability';
-import { REDIS_COMMANDS } from '../tasks.module';
 import type { TasksConfig } from '../tasks.config';
-import { TASK_METRICS } from '../tokens';
+import { REDIS_COMMANDS, TASK_METRICS } from '../tokens';
 
 export interface ContextAppOptions {
   name: string;

@@ -7,9 +7,8 @@ import type { RedisConnections } from '../queue/redis-connections';
 import { TaskQueues } from '../queue/task-queues';
 import type { TaskRegistry } from '../registry/task-registry';
 import { TaskStateMachine } from '../state/task-state-machine';
-import { REDIS_COMMANDS } from '../tasks.module';
 import type { TasksConfig } from '../tasks.config';
-import { REDIS_CONNECTIONS, TASKS_CONFIG, TASK_METRICS, TASK_REGISTRY } from '../tokens';
+import { REDIS_COMMANDS, REDIS_CONNECTIONS, TASKS_CONFIG, TASK_METRICS, TASK_REGISTRY } from '../tokens';
 import { Reconciler } from './reconciler';
 
 /**

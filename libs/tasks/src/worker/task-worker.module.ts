@@ -9,9 +9,8 @@ import { TaskQueues } from '../queue/task-queues';
 import type { TaskRegistry } from '../registry/task-registry';
 import { TaskSettingsService } from '../settings/task-settings';
 import { TaskStateMachine } from '../state/task-state-machine';
-import { CURRENT_LOG_STORE, REDIS_COMMANDS, type CurrentLogStore } from '../tasks.module';
 import type { TasksConfig } from '../tasks.config';
-import { REDIS_CONNECTIONS, TASKS_CONFIG, TASK_METRICS, TASK_REGISTRY } from '../tokens';
+import { CURRENT_LOG_STORE, REDIS_COMMANDS, REDIS_CONNECTIONS, TASKS_CONFIG, TASK_METRICS, TASK_REGISTRY, type CurrentLogStore } from '../tokens';
 import { TaskLogSink } from './task-log-sink';
 import { TaskWorker } from './task-worker';
 
