@@ -28,3 +28,4 @@ export * from './scheduling/scheduled-job.registry';
 export * from './scheduling/schedule.service';
 export { SchedulingModule } from './scheduling/scheduling.module';
 export { LOG_CLEANUP_TYPE, RETENTION_CLEANUP_TYPE } from './maintenance/maintenance.runners';
+export * from './query/task-query.service';

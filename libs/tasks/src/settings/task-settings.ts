@@ -87,6 +87,8 @@ function coerce(type: SettingValueType, raw: unknown): SettingValue | undefined 
 export class TaskSettingsService {
   private readonly logger = new Logger('task-settings');
   private values = new Map<string, SettingValue>();
+  private loadSeq = 0;
+  private appliedSeq = 0;
   private readonly listeners = new Set<(values: ReadonlyMap<string, SettingValue>) => void>();
   private timer: NodeJS.Timeout | undefined;
   private readonly channel: string;
@@ -102,7 +104,11 @@ export class TaskSettingsService {
   }
 
   async load(): Promise<ReadonlyMap<string, SettingValue>> {
+    // Loads can overlap (timer + change message); a slow older read must not overwrite a newer one.
+    const seq = ++this.loadSeq;
     const rows = await this.db.rows<{ key: string; value: string }>(`SELECT key, value FROM task_settings`);
+    if (seq < this.appliedSeq) return this.values;
+    this.appliedSeq = seq;
     const next = new Map<string, SettingValue>();
     for (const field of this.registry.list()) next.set(field.key, field.default_value);
     for (const { key, value } of rows) {
