@@ -18,9 +18,9 @@ export interface LoginRedirectState {
 
 interface AuthContextValue {
   state: AuthState;
-  login(username: string, password: string): Promise<ProfileDto>;
-  logout(): void;
-  reloadProfile(): Promise<void>;
+  login: (username: string, password: string) => Promise<ProfileDto>;
+  logout: () => void;
+  reloadProfile: () => Promise<void>;
 }
 
 const AuthContext = createContext<AuthContextValue | null>(null);
@@ -86,7 +86,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const logout = useCallback(() => {
     clearToken();
     setState({ status: 'anonymous' });
-    navigate('/login', { replace: true });
+    void navigate('/login', { replace: true });
   }, [navigate]);
 
   const value = useMemo<AuthContextValue>(() => ({ state, login, logout, reloadProfile }), [state, login, logout, reloadProfile]);

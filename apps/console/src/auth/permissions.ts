@@ -8,12 +8,12 @@ type TaskAction = typeof Permission.TaskCancel | typeof Permission.TaskRetry | t
 export interface PermissionChecks {
   userId: string;
   /** The caller holds the global permission code. */
-  can(permission: Permission): boolean;
+  can: (permission: Permission) => boolean;
   /** Global permission, or the caller created the task (spec §5: own tasks need no grant). */
-  canOnTask(permission: TaskAction, task: Pick<TaskDto, 'creator_id'>): boolean;
-  canCancel(task: TaskDto): boolean;
-  canRetry(task: TaskDto): boolean;
-  canDelete(task: TaskDto): boolean;
+  canOnTask: (permission: TaskAction, task: Pick<TaskDto, 'creator_id'>) => boolean;
+  canCancel: (task: TaskDto) => boolean;
+  canRetry: (task: TaskDto) => boolean;
+  canDelete: (task: TaskDto) => boolean;
 }
 
 export function isCancellable(task: Pick<TaskDto, 'status' | 'cancel_requested'>): boolean {

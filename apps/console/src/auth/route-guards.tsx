@@ -55,8 +55,8 @@ export function RequirePermission({ permission, children }: { permission: Permis
 
   useEffect(() => {
     if (allowed) return;
-    message.warning({ content: `You do not have permission to open that page (${permission}).`, key: 'forbidden-page' });
-    navigate('/tasks', { replace: true });
+    message.warning({ content: `You do not have permission to open that page (${permission}).`, key: 'forbidden-page', duration: 6 });
+    void navigate('/tasks', { replace: true });
   }, [allowed, message, navigate, permission]);
 
   return allowed ? <>{children}</> : null;

@@ -11,7 +11,7 @@ export interface BulkOutcome {
 }
 
 /** Per-id outcome of a bulk action: which tasks it applied to and why the others were refused. */
-export function BulkResultModal({ outcome, onClose }: { outcome: BulkOutcome | null; onClose(): void }) {
+export function BulkResultModal({ outcome, onClose }: { outcome: BulkOutcome | null; onClose: () => void }) {
   const results = outcome?.results ?? [];
   const okCount = results.filter((r) => r.ok).length;
   return (

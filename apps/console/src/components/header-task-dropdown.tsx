@@ -11,7 +11,7 @@ import { useSite } from '../site/site-context';
 import { TaskProgress } from './task-progress';
 import { TaskStatusTag } from './task-status-tag';
 
-function DropdownItem({ task, onNavigate }: { task: TaskDto; onNavigate(): void }) {
+function DropdownItem({ task, onNavigate }: { task: TaskDto; onNavigate: () => void }) {
   const { busy, download } = useTaskActions();
   const detail = task.error ?? task.progress_message;
   return (

@@ -7,10 +7,10 @@ import type { TaskActionKind } from '../hooks/use-task-actions';
 import { testAttrs } from '../lib/test-attrs';
 
 export interface TaskActionHandlers {
-  cancel(task: TaskDto): Promise<void>;
-  retry(task: TaskDto): Promise<void>;
-  remove(task: TaskDto): Promise<void>;
-  download(task: TaskDto): Promise<void>;
+  cancel: (task: TaskDto) => Promise<void>;
+  retry: (task: TaskDto) => Promise<void>;
+  remove: (task: TaskDto) => Promise<void>;
+  download: (task: TaskDto) => Promise<void>;
 }
 
 interface TaskActionButtonsProps {
@@ -96,7 +96,7 @@ export function TaskActionButtons({ task, actions, busy, variant }: TaskActionBu
           description={task.status === 'running' ? 'It is running: it will be cancelled first.' : 'It disappears from every list.'}
           okText="Delete"
           okButtonProps={{ danger: true, ...testAttrs('confirm-delete') }}
-          onConfirm={() => actions.remove(task)}
+          onConfirm={() => void actions.remove(task)}
         >
           <Button
             type={buttonType}

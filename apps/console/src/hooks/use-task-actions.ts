@@ -9,8 +9,8 @@ export type TaskActionKind = 'cancel' | 'retry' | 'delete' | 'download';
 
 export interface TaskActionCallbacks {
   /** The task changed; `updated` is the API's answer when it returned the task. */
-  onChanged?(id: string, updated: TaskDto | null): void;
-  onDeleted?(id: string): void;
+  onChanged?: (id: string, updated: TaskDto | null) => void;
+  onDeleted?: (id: string) => void;
 }
 
 function asTask(value: unknown): TaskDto | null {

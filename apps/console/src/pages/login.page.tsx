@@ -31,7 +31,7 @@ export function LoginPage() {
     setError(null);
     try {
       await login(values.username.trim(), values.password);
-      navigate(safeRedirect(redirect.from), { replace: true });
+      void navigate(safeRedirect(redirect.from), { replace: true });
     } catch (err) {
       setError(describeError(err));
     } finally {

@@ -14,7 +14,7 @@ import { testAttrs } from '../lib/test-attrs';
 
 const HISTORY_PAGE_SIZE = 10;
 
-function ScheduleHistory({ schedule, onClose }: { schedule: ScheduleDto | null; onClose(): void }) {
+function ScheduleHistory({ schedule, onClose }: { schedule: ScheduleDto | null; onClose: () => void }) {
   const [current, setCurrent] = useState(1);
   const [tasks, setTasks] = useState<TaskDto[]>([]);
   const [total, setTotal] = useState(0);
@@ -166,6 +166,7 @@ export function SchedulesPage() {
     {
       title: 'Schedule',
       dataIndex: 'name',
+      width: 260,
       render: (name: string, schedule) => (
         <Space orientation="vertical" size={0}>
           <Typography.Text strong>{name}</Typography.Text>
@@ -280,7 +281,7 @@ export function SchedulesPage() {
           dataSource={schedules}
           columns={columns}
           pagination={false}
-          scroll={{ x: 1000 }}
+          scroll={{ x: 'max-content' }}
           onRow={(schedule) => testAttrs('schedule-row', { 'schedule-id': schedule.id, enabled: String(schedule.enabled) })}
           locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="No scheduled jobs are registered" /> }}
         />

@@ -98,7 +98,7 @@ export function TaskDetailPage() {
       if (updated) setTask(updated);
       void loadTask(true);
     },
-    onDeleted: () => navigate('/tasks', { replace: true }),
+    onDeleted: () => void navigate('/tasks', { replace: true }),
   });
 
   if (state.kind === 'loading' && task === null) {
@@ -228,7 +228,14 @@ export function TaskDetailPage() {
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={14}>
           <Card title="Details">
-            <Descriptions bordered size="small" column={{ xs: 1, sm: 1, md: 2 }} items={items} data-testid="task-detail-fields" />
+            <Descriptions
+              bordered
+              size="small"
+              column={{ xs: 1, sm: 1, md: 2 }}
+              items={items}
+              styles={{ label: { whiteSpace: 'nowrap' } }}
+              data-testid="task-detail-fields"
+            />
           </Card>
         </Col>
         <Col xs={24} xl={10}>

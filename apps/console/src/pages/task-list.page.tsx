@@ -90,7 +90,7 @@ function sortOrderOf(sort: string | undefined, field: SortField): 'ascend' | 'de
   return null;
 }
 
-function TypeFilter({ value, onApply }: { value: string | undefined; onApply(value: string | undefined): void }) {
+function TypeFilter({ value, onApply }: { value: string | undefined; onApply: (value: string | undefined) => void }) {
   const [draft, setDraft] = useState(value ?? '');
   useEffect(() => setDraft(value ?? ''), [value]);
   const apply = () => {
@@ -490,7 +490,7 @@ export function TaskListPage() {
               description="Running tasks are cancelled first."
               okText="Delete"
               okButtonProps={{ danger: true, ...testAttrs('confirm-bulk-delete') }}
-              onConfirm={() => runBulk('delete')}
+              onConfirm={() => void runBulk('delete')}
             >
               <Button danger icon={<DeleteOutlined />} loading={bulkBusy === 'delete'} disabled={bulkBusy !== null} data-testid="bulk-delete">
                 Delete

@@ -38,7 +38,7 @@ function coerce(field: TaskSettingFieldDto, value: unknown): SettingValue {
     case 'bool':
       return value === true || value === 'true';
     case 'string':
-      return value === undefined || value === null ? '' : String(value);
+      return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
   }
 }
 
@@ -129,9 +129,11 @@ export function TaskSettingsPage() {
   }, [loaded]);
 
   useEffect(() => {
+    // The form is only mounted once settings are loaded.
+    if (!loaded) return;
     form.setFieldsValue(initialValues);
     setDirty(false);
-  }, [form, initialValues]);
+  }, [form, initialValues, loaded]);
 
   const save = async (values: TaskSettingsMap) => {
     if (!loaded) return;

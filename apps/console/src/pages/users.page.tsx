@@ -14,20 +14,12 @@ import { useSite } from '../site/site-context';
 const STATUS_OPTIONS = [
   { value: 'active', label: 'Active' },
   { value: 'disabled', label: 'Disabled' },
-  { value: 'locked', label: 'Locked' },
 ];
 
-function statusColor(status: string | null | undefined): string {
-  switch (status) {
-    case 'active':
-      return 'success';
-    case 'disabled':
-      return 'default';
-    case 'locked':
-      return 'error';
-    default:
-      return 'processing';
-  }
+const STATUS_COLORS: Record<string, string> = { active: 'success', disabled: 'default' };
+
+function statusColor(status: string): string {
+  return STATUS_COLORS[status] ?? 'processing';
 }
 
 export function UsersPage() {

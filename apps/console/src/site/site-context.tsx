@@ -15,10 +15,10 @@ interface SiteContextValue {
   loading: boolean;
   error: unknown;
   dropdownOpen: boolean;
-  setDropdownOpen(open: boolean): void;
+  setDropdownOpen: (open: boolean) => void;
   /** A page created a task for the caller: show it in the header dropdown and open it. */
-  addTask(task: TaskDto): void;
-  refreshRecentTasks(): Promise<void>;
+  addTask: (task: TaskDto) => void;
+  refreshRecentTasks: () => Promise<void>;
   streamState: StreamState;
 }
 
