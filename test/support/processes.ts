@@ -19,7 +19,9 @@ export interface RunningProcess {
  * line (which carries its HTTP port).
  */
 export async function startProcess(name: string, entry: string, env: Record<string, string>, timeoutMs = 30_000): Promise<RunningProcess> {
-  const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts', 'register.cjs'), join(ROOT, entry)], {
+  // NODE_ARGS passes flags NODE_OPTIONS refuses (e.g. --cpu-prof for profiling a benchmark).
+  const nodeArgs = (env.NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '-r', join(ROOT, 'scripts', 'register.cjs'), join(ROOT, entry)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,9 @@
-import { ToInt } from '@taskyard/config';
+import { ToInt, ToList } from '@taskyard/config';
 import { TasksConfig } from '@taskyard/tasks';
-import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { IsArray, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+
+/** Development-only signing secret; refused when NODE_ENV=production (see checkApiConfig). */
+const DEV_JWT_SECRET = 'taskyard-dev-secret-not-for-production';
 
 export class ApiConfig extends TasksConfig {
   @ToInt() @IsInt() @Min(0) @Max(65535)
@@ -9,15 +12,50 @@ export class ApiConfig extends TasksConfig {
   @IsString()
   API_HOST = '0.0.0.0';
 
+  /** Largest accepted request body (bytes); larger bodies get 413. */
+  @ToInt() @IsInt() @Min(1024) @Max(64 * 1024 * 1024)
+  API_BODY_LIMIT_BYTES = 1024 * 1024;
+
+  /** Origins allowed to call the API cross-origin; empty (default) means same-origin only. */
+  @IsOptional() @ToList() @IsArray() @IsString({ each: true })
+  CORS_ORIGINS?: string[];
+
   /** HMAC secret of access tokens and signed file URLs; required in production. */
   @IsOptional() @IsString() @MinLength(16)
   JWT_SECRET?: string;
+
+  /** Lifetime of an access token. */
+  @ToInt() @IsInt() @Min(60) @Max(30 * 24 * 3600)
+  JWT_TTL_SECONDS = 12 * 3600;
+
+  /** Failed logins per client IP and username within LOGIN_WINDOW_SECONDS before 429. */
+  @ToInt() @IsInt() @Min(1)
+  LOGIN_MAX_FAILURES = 10;
+
+  @ToInt() @IsInt() @Min(1)
+  LOGIN_WINDOW_SECONDS = 300;
+
+  /** Lifetime of a signed artifact download URL. */
+  @ToInt() @IsInt() @Min(10) @Max(24 * 3600)
+  FILE_URL_TTL_SECONDS = 300;
+
+  /** Comment line sent on idle SSE streams so proxies keep them open. */
+  @ToInt() @IsInt() @Min(1_000)
+  SSE_HEARTBEAT_MS = 15_000;
+
+  /** Built console served at `/` (default: apps/console/dist of the repository). */
+  @IsOptional() @IsString()
+  CONSOLE_DIST_DIR?: string;
 
   @IsString()
   ADMIN_USERNAME = 'admin';
 
   @IsOptional() @IsString() @MinLength(8)
   ADMIN_PASSWORD?: string;
+
+  get jwtSecret(): string {
+    return this.JWT_SECRET ?? DEV_JWT_SECRET;
+  }
 }
 
 export function checkApiConfig(config: ApiConfig): string[] {

@@ -4,8 +4,10 @@ import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { TaskMetrics } from '@taskyard/observability';
 import { REDIS_COMMANDS, TASK_METRICS } from '@taskyard/tasks';
+import { Public } from '@taskyard/auth';
 
 /** `/metrics` and `/health/*` on the api port (outside the `/api` envelope). */
+@Public()
 @Controller()
 export class HealthController {
   constructor(

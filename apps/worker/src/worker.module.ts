@@ -1,4 +1,5 @@
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
+import { ExamplesRunnersModule } from '@taskyard/examples';
 import { TaskWorkerModule, TasksModule } from '@taskyard/tasks';
 import type { WorkerConfig } from './worker.config';
 
@@ -8,7 +9,12 @@ export class WorkerModule {
   static forRoot(config: WorkerConfig, runnerModules: NonNullable<ModuleMetadata['imports']> = []): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [TasksModule.forRoot({ config, role: 'worker' }), ...runnerModules, TaskWorkerModule],
+      imports: [
+        TasksModule.forRoot({ config, role: 'worker' }),
+        ...(config.EXAMPLES_ENABLED ? [ExamplesRunnersModule] : []),
+        ...runnerModules,
+        TaskWorkerModule,
+      ],
     };
   }
 }

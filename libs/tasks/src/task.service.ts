@@ -15,6 +15,9 @@ import type { TasksConfig } from './tasks.config';
 import { Batcher } from './util/batcher';
 import { isTransientDbError } from './util/db-retry';
 
+/** Longest a create waits for Redis before leaving the enqueue to the reconciler. */
+const ENQUEUE_TIMEOUT_MS = 2_000;
+
 /** Who is asking: the authenticated user (if any) and the request's trace id. */
 export interface TaskContext {
   user?: { id: string } | null;
@@ -196,8 +199,14 @@ export class TaskService {
   private async enqueueSafely(records: TaskRecord[]): Promise<void> {
     if (records.length === 0) return;
     try {
-      if (records.length === 1) await this.queues.enqueue(records[0]);
-      else await this.queues.enqueueMany(records);
+      const enqueue = records.length === 1 ? this.queues.enqueue(records[0]) : this.queues.enqueueMany(records);
+      // BullMQ waits for Redis to come back rather than failing; a request must not hang on
+      // that, so after a bound the enqueue is left to the reconciler.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        enqueue.finally(() => clearTimeout(timer)),
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('Redis did not accept the job in time')), ENQUEUE_TIMEOUT_MS))),
+      ]);
     } catch (err) {
       for (const r of records) this.metrics.overflow.inc({ category: r.category });
       this.logger.warn('enqueue failed; the reconciler will enqueue from PostgreSQL', { count: records.length, error: (err as Error).message });

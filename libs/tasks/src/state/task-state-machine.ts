@@ -121,21 +121,19 @@ export class TaskStateMachine {
    */
   async claim(requests: ClaimRequest[], workerId: string): Promise<(Claimed | null)[]> {
     const rows = await this.db.rows(
-      `WITH r AS (SELECT * FROM unnest($1::uuid[], $2::int[]) AS r(id, gen)),
-            cur AS (
-              SELECT t.id, t.status AS old_status, r.gen FROM tasks t JOIN r ON r.id = t.id
-               WHERE t.deleted_at IS NULL
-                 AND ((t.status = 'pending' AND t.attempt = r.gen AND (t.not_after IS NULL OR t.not_after > now()))
-                   OR (t.status = 'running' AND t.job_gen = r.gen))
-               FOR UPDATE OF t)
-       UPDATE tasks t SET status = 'running', attempt = t.attempt + 1, job_gen = cur.gen, worker_id = $3,
+      // A pending claim moves attempt from gen to gen + 1; a take-over moves it further, which
+      // is how the returned row tells the two apart.
+      `UPDATE tasks t SET status = 'running', attempt = t.attempt + 1, job_gen = r.gen, worker_id = $3,
               started_at = now(), heartbeat_at = now(), updated_at = now(),
-              recoveries = t.recoveries + (cur.old_status = 'running')::int
-         FROM cur WHERE t.id = cur.id
-       RETURNING ${TASK_COLUMNS.replace(/(\w+)/g, 't.$1')}, cur.old_status`,
+              recoveries = t.recoveries + (t.status = 'running')::int
+         FROM unnest($1::uuid[], $2::int[]) AS r(id, gen)
+        WHERE t.id = r.id AND t.deleted_at IS NULL
+          AND ((t.status = 'pending' AND t.attempt = r.gen AND (t.not_after IS NULL OR t.not_after > now()))
+            OR (t.status = 'running' AND t.job_gen = r.gen))
+       RETURNING ${TASK_COLUMNS.replace(/(\w+)/g, 't.$1')}, r.gen`,
       [requests.map((r) => r.id), requests.map((r) => r.gen), workerId],
     );
-    const byId = new Map(rows.map((r) => [r.id as string, { record: mapTaskRow(r), takeover: r.old_status === 'running' }]));
+    const byId = new Map(rows.map((r) => [r.id as string, { record: mapTaskRow(r), takeover: Number(r.attempt) !== Number(r.gen) + 1 }]));
     return requests.map((r) => byId.get(r.id) ?? null);
   }
 

@@ -73,6 +73,7 @@ export class TaskWorker {
   private readonly finishes: Batcher<FinishRequest, Transitioned | null>;
   private readonly progressWrites: Batcher<{ id: string; attempt: number; progress: number; message: string | null }, undefined>;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private readonly recording = new Set<Promise<void>>();
   private draining = false;
   private concurrency: number;
 
@@ -198,7 +199,16 @@ export class TaskWorker {
       this.logger.warn('run lost its claim; outcome discarded', { task_id: task.id, attempt: task.attempt });
       return;
     }
-    await this.record(task, outcome, run.progress);
+    // The outcome is written in the background (batched with other runs) so the queue slot
+    // serves the next job meanwhile; a bounded number of writes may be in flight. If this
+    // process dies before the write commits, the row is still `running` and the reaper
+    // re-runs the task: at-least-once, never lost, never two outcomes for one attempt.
+    const recording = this.record(task, outcome, run.progress).catch((err: Error) =>
+      this.logger.error('outcome not recorded; the reaper will re-run the task', { task_id: task.id, error: err.message }),
+    );
+    this.recording.add(recording);
+    void recording.finally(() => this.recording.delete(recording));
+    while (this.recording.size > this.concurrency * 4) await Promise.race(this.recording);
   }
 
   private track(task: TaskRecord): ActiveRun {
@@ -375,6 +385,7 @@ export class TaskWorker {
       await Promise.all(this.workers.map((w) => w.close(true)));
     }
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    await Promise.allSettled([...this.recording]);
     await Promise.allSettled([this.claims.drain(), this.finishes.drain(), this.progressWrites.drain(), this.d.logs.flush()]);
     await this.d.events.flush();
   }

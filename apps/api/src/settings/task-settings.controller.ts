@@ -1,0 +1,38 @@
+import { Body, Controller, Get, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { Permission, type LogStorageBackendDto, type TaskSettingFieldDto } from '@taskyard/contracts';
+import { RequirePermissions } from '@taskyard/auth';
+import { TaskSettingsHttpService, type TaskSettingsMap } from './task-settings-http.service';
+
+@ApiTags('settings')
+@ApiBearerAuth()
+@Controller('api/system/task-settings')
+export class TaskSettingsController {
+  constructor(private readonly settings: TaskSettingsHttpService) {}
+
+  @Get()
+  @RequirePermissions(Permission.SettingsView)
+  get(): TaskSettingsMap {
+    return this.settings.get();
+  }
+
+  /** A flat map of settings to change; validated as a whole by the settings registry. */
+  @Put()
+  @RequirePermissions(Permission.SettingsUpdate)
+  @ApiBody({ schema: { type: 'object', additionalProperties: { oneOf: [{ type: 'integer' }, { type: 'boolean' }, { type: 'string' }] } } })
+  update(@Body() body: unknown): Promise<TaskSettingsMap> {
+    return this.settings.update(body);
+  }
+
+  @Get('fields')
+  @RequirePermissions(Permission.SettingsView)
+  fields(): TaskSettingFieldDto[] {
+    return this.settings.fields();
+  }
+
+  @Get('log-storage-backends')
+  @RequirePermissions(Permission.SettingsView)
+  backends(): LogStorageBackendDto[] {
+    return this.settings.logStorageBackends();
+  }
+}

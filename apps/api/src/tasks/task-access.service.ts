@@ -1,0 +1,97 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Permission, type BulkResultDto, type TaskDto, type TaskLogDto } from '@taskyard/contracts';
+import { ForbiddenError, hasPermission, type AuthUser } from '@taskyard/auth';
+import { CURRENT_LOG_STORE, ScheduleService, TaskNotFoundError, TaskQueryService, TaskService, toTaskDto, type CurrentLogStore, type TaskListQuery, type TaskRecord } from '@taskyard/tasks';
+import { mapError } from '../http/error-mapping';
+
+export type TaskAction = 'cancel' | 'retry' | 'delete';
+
+const ACTION_PERMISSION: Record<TaskAction, Permission> = {
+  cancel: Permission.TaskCancel,
+  retry: Permission.TaskRetry,
+  delete: Permission.TaskDelete,
+};
+
+/** Whether a user may see a task: the global permission, or being its creator. */
+export function canViewTask(user: AuthUser, creatorId: string, permission: Permission = Permission.TaskView): boolean {
+  return creatorId === user.id || hasPermission(user, permission);
+}
+
+/**
+ * Object-level authorization of task routes. A task the caller may not see is "not found"
+ * (never 403, so ids leak nothing); a visible task whose action is not allowed is forbidden.
+ */
+@Injectable()
+export class TaskAccessService {
+  constructor(
+    private readonly tasks: TaskService,
+    private readonly query: TaskQueryService,
+    @Inject(CURRENT_LOG_STORE) private readonly logStore: CurrentLogStore,
+    private readonly schedules: ScheduleService,
+  ) {}
+
+  async view(user: AuthUser, id: string): Promise<TaskRecord> {
+    const task = await this.tasks.getTask(id);
+    if (task.deletedAt || !canViewTask(user, task.creatorId)) throw new TaskNotFoundError(id);
+    return task;
+  }
+
+  async list(user: AuthUser, q: Omit<TaskListQuery, 'onlyCreatorId'>): Promise<{ items: TaskDto[]; total: number }> {
+    const page = await this.query.list({ ...q, onlyCreatorId: hasPermission(user, Permission.TaskList) ? undefined : user.id });
+    return { items: page.items.map(toTaskDto), total: page.total };
+  }
+
+  /** Tasks a schedule created, with the list's visibility rules; 404 for an unknown schedule. */
+  async scheduleHistory(user: AuthUser, scheduleId: string, q: Omit<TaskListQuery, 'onlyCreatorId' | 'cronScheduleId'>): Promise<{ items: TaskDto[]; total: number }> {
+    await this.schedules.get(scheduleId);
+    return this.list(user, { ...q, cronScheduleId: scheduleId });
+  }
+
+  async userTasks(user: AuthUser): Promise<TaskDto[]> {
+    return (await this.query.recentUserTasks(user.id)).map(toTaskDto);
+  }
+
+  async logs(user: AuthUser, id: string, after: string | undefined, limit: number): Promise<TaskLogDto[]> {
+    await this.view(user, id);
+    return this.logStore().read(id, { after, limit });
+  }
+
+  async act(user: AuthUser, id: string, action: TaskAction): Promise<TaskRecord> {
+    const task = await this.view(user, id);
+    const permission = ACTION_PERMISSION[action];
+    if (task.creatorId !== user.id && !hasPermission(user, permission)) throw new ForbiddenError(`missing permission: ${permission}`);
+    switch (action) {
+      case 'cancel':
+        return this.tasks.cancelTask(id);
+      case 'retry':
+        return this.tasks.retryTask(id);
+      case 'delete':
+        return this.tasks.deleteTask(id);
+    }
+  }
+
+  /** The same rules per id; each id gets its own outcome (an invisible one `E4040`). */
+  async bulk(user: AuthUser, ids: string[], action: TaskAction): Promise<BulkResultDto[]> {
+    const unique = [...new Set(ids.map((id) => id.toLowerCase()))];
+    const results: BulkResultDto[] = [];
+    const concurrency = 8;
+    for (let i = 0; i < unique.length; i += concurrency) {
+      const slice = unique.slice(i, i + concurrency);
+      results.push(
+        ...(await Promise.all(
+          slice.map(async (id): Promise<BulkResultDto> => {
+            try {
+              await this.act(user, id, action);
+              return { id, ok: true };
+            } catch (err) {
+              const mapped = mapError(err);
+              if (mapped.status >= 500) throw err;
+              return { id, ok: false, code: mapped.code, err: mapped.message };
+            }
+          }),
+        )),
+      );
+    }
+    return results;
+  }
+}

@@ -1,0 +1,83 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { BulkResultDto, TaskDto, TaskLogDto } from '@taskyard/contracts';
+import { CurrentUser, Paged, type AuthUser } from '@taskyard/auth';
+import { toTaskDto } from '@taskyard/tasks';
+import { UuidParam } from '../http/validation';
+import { TaskAccessService } from './task-access.service';
+import { BulkIdsDto, ListTasksQueryDto, TaskLogsQueryDto } from './tasks.dto';
+
+@ApiTags('tasks')
+@ApiBearerAuth()
+@Controller('api')
+export class TasksController {
+  constructor(private readonly access: TaskAccessService) {}
+
+  @Get('tasks')
+  async list(@CurrentUser() user: AuthUser, @Query() q: ListTasksQueryDto): Promise<Paged<TaskDto>> {
+    const { items, total } = await this.access.list(user, {
+      page: q.current,
+      pageSize: q.page_size,
+      search: q.search,
+      status: q.status,
+      type: q.type,
+      category: q.category,
+      creatorId: q.creator_id,
+      createdFrom: q.created_from ? new Date(q.created_from) : undefined,
+      createdTo: q.created_to ? new Date(q.created_to) : undefined,
+      sort: q.sort,
+    });
+    return new Paged(items, total, q.current, q.page_size);
+  }
+
+  @Get('user-tasks')
+  userTasks(@CurrentUser() user: AuthUser): Promise<TaskDto[]> {
+    return this.access.userTasks(user);
+  }
+
+  @Get('tasks/:id')
+  async get(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string): Promise<TaskDto> {
+    return toTaskDto(await this.access.view(user, id));
+  }
+
+  @Get('tasks/:id/logs')
+  logs(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string, @Query() q: TaskLogsQueryDto): Promise<TaskLogDto[]> {
+    return this.access.logs(user, id, q.after, q.limit);
+  }
+
+  @Post('tasks/:id/cancel')
+  @HttpCode(200)
+  async cancel(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string): Promise<TaskDto> {
+    return toTaskDto(await this.access.act(user, id, 'cancel'));
+  }
+
+  @Post('tasks/:id/retry')
+  @HttpCode(200)
+  async retry(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string): Promise<TaskDto> {
+    return toTaskDto(await this.access.act(user, id, 'retry'));
+  }
+
+  @Delete('tasks/:id')
+  async remove(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string): Promise<null> {
+    await this.access.act(user, id, 'delete');
+    return null;
+  }
+
+  @Post('tasks/bulk/cancel')
+  @HttpCode(200)
+  bulkCancel(@CurrentUser() user: AuthUser, @Body() body: BulkIdsDto): Promise<BulkResultDto[]> {
+    return this.access.bulk(user, body.ids, 'cancel');
+  }
+
+  @Post('tasks/bulk/retry')
+  @HttpCode(200)
+  bulkRetry(@CurrentUser() user: AuthUser, @Body() body: BulkIdsDto): Promise<BulkResultDto[]> {
+    return this.access.bulk(user, body.ids, 'retry');
+  }
+
+  @Post('tasks/bulk/delete')
+  @HttpCode(200)
+  bulkDelete(@CurrentUser() user: AuthUser, @Body() body: BulkIdsDto): Promise<BulkResultDto[]> {
+    return this.access.bulk(user, body.ids, 'delete');
+  }
+}

@@ -1,0 +1,2 @@
+/** The validated ApiConfig, as a provider. */
+export const API_CONFIG = Symbol('API_CONFIG');

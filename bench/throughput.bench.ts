@@ -1,0 +1,72 @@
+// Throughput: N no-op tasks created through the module-author API and run by a separate
+// worker process until every row is `success` in PostgreSQL, against raw BullMQ (Queue.add +
+// a no-op Worker in a separate process) with the same N, concurrency and Redis.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import { TaskSettingKeys } from '@taskyard/tasks';
+import { startPlatform } from '../test/support/platform';
+import { startProcess } from '../test/support/processes';
+import { createBenchEnv, table, writeResult } from './support/bench-env';
+
+const N = Number(process.env.BENCH_N ?? 20_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const IN_FLIGHT = 64;
+
+async function inFlight(n: number, limit: number, fn: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: limit }, async () => {
+    while (next < n) await fn(next++);
+  }));
+}
+
+async function bullmq(env: Record<string, string>): Promise<number> {
+  const worker = await startProcess('bullmq-worker', 'bench/support/bullmq-worker.main.ts', { ...env, QUEUE: 'bench', CONCURRENCY: String(CONCURRENCY) });
+  const connection = new IORedis(env.REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue('bench', { connection, prefix: env.REDIS_PREFIX });
+  const started = performance.now();
+  await inFlight(N, IN_FLIGHT, (i) => queue.add('noop', { i }, { removeOnComplete: true }));
+  // Done when nothing is left: jobs are removed on completion (QueueEvents would miss events
+  // once its stream is trimmed, so counts are polled instead).
+  for (;;) {
+    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    if (Object.values(counts).every((n) => n === 0)) break;
+    await sleep(20);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all([queue.close(), worker.kill()]);
+  connection.disconnect();
+  return N / seconds;
+}
+
+async function taskyard(env: Record<string, string>): Promise<number> {
+  const platform = await startPlatform(env);
+  await platform.settings.update({ [TaskSettingKeys.MaxConcurrent]: CONCURRENCY }, platform.redis);
+  const worker = await startProcess('taskyard-worker', 'bench/support/bench-worker.main.ts', env);
+  const started = performance.now();
+  await inFlight(N, IN_FLIGHT, () => platform.tasks.createTask({}, 'bench_noop'));
+  for (;;) {
+    const [row] = await platform.db.rows<{ n: string }>(`SELECT count(*) AS n FROM tasks WHERE status = 'success'`);
+    if (Number(row.n) >= N) break;
+    await sleep(50);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await worker.kill();
+  await platform.close();
+  return N / seconds;
+}
+
+export async function runThroughput(): Promise<Record<string, number>> {
+  const env = await createBenchEnv('throughput');
+  try {
+    const bullmqRate = await bullmq(env.env);
+    const taskyardRate = await taskyard(env.env);
+    const result = { taskyard_tasks_per_s: Math.round(taskyardRate), bullmq_jobs_per_s: Math.round(bullmqRate), ratio: Number((taskyardRate / bullmqRate).toFixed(3)), n: N, concurrency: CONCURRENCY };
+    console.log(table([{ system: 'raw BullMQ (Queue.add + no-op Worker)', 'per second': result.bullmq_jobs_per_s }, { system: 'Taskyard (createTask -> success in PostgreSQL)', 'per second': result.taskyard_tasks_per_s }, { system: 'ratio', 'per second': result.ratio }]));
+    console.log(`results: ${writeResult('throughput', result)}`);
+    return result;
+  } finally {
+    await env.cleanup();
+  }
+}
+

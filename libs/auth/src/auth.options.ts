@@ -1,0 +1,20 @@
+import type { InjectionToken } from '@nestjs/common';
+
+/** Configuration of {@link AuthModule.forRoot}. */
+export interface AuthModuleOptions {
+  /** HMAC secret of access tokens. */
+  jwtSecret: string;
+  tokenTtlSeconds: number;
+  /** Bootstrap admin created on start when no user exists; a random password when unset. */
+  admin: { username: string; password?: string };
+  /** Failed logins per IP + username within the window before 429. */
+  loginMaxFailures: number;
+  loginWindowSeconds: number;
+  /** Injection token of an ioredis connection for plain commands. */
+  redis: InjectionToken;
+  /** Prefix of the Redis keys this module writes. */
+  redisKeyPrefix: string;
+}
+
+export const AUTH_OPTIONS = Symbol('AUTH_OPTIONS');
+export const AUTH_REDIS = Symbol('AUTH_REDIS');

@@ -1,0 +1,160 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import { Logger } from '@taskyard/observability';
+import { UnknownRoleError, UsernameTakenError } from './auth.errors';
+import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.options';
+import type { AuthUser, RoleDto, UserDto } from './auth.types';
+import { hashPassword } from './password';
+
+export interface UserListQuery {
+  page: number;
+  pageSize: number;
+  keywords?: string;
+  status?: 'active' | 'disabled';
+}
+
+export interface NewUser {
+  username: string;
+  password: string;
+  email?: string | null;
+  fullName?: string | null;
+  roleIds: string[];
+}
+
+interface UserRow {
+  id: string;
+  username: string;
+  email: string | null;
+  full_name: string | null;
+  status: 'active' | 'disabled';
+  created_at: Date;
+  updated_at: Date;
+  roles: RoleDto[];
+  password_hash?: string;
+}
+
+const USER_SELECT = `
+  SELECT u.id, u.username, u.email, u.full_name, u.status, u.created_at, u.updated_at,
+         coalesce(json_agg(json_build_object('id', r.id, 'name', r.name, 'description', r.description, 'permissions', r.permissions) ORDER BY r.id)
+                  FILTER (WHERE r.id IS NOT NULL), '[]') AS roles`;
+const USER_FROM = `FROM users u LEFT JOIN user_roles ur ON ur.user_id = u.id LEFT JOIN roles r ON r.id = ur.role_id`;
+
+/** `%`, `_` and `\` are literal in a user's search text. */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function toUserDto(r: UserRow): UserDto {
+  return {
+    id: r.id,
+    username: r.username,
+    email: r.email,
+    full_name: r.full_name,
+    status: r.status,
+    roles: r.roles,
+    created_at: r.created_at.toISOString(),
+    updated_at: r.updated_at.toISOString(),
+  };
+}
+
+export function toAuthUser(r: UserDto): AuthUser {
+  return { ...r, permissions: [...new Set(r.roles.flatMap((role) => role.permissions))].sort() };
+}
+
+/** Users and roles: lookups for authentication, the users list, creation and the bootstrap admin. */
+@Injectable()
+export class UsersService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('users');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(AUTH_OPTIONS) private readonly options: AuthModuleOptions,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.bootstrapAdmin();
+  }
+
+  /** An active user with roles and permissions, or null. */
+  async findActive(id: string): Promise<AuthUser | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    const rows: UserRow[] = await this.dataSource.query(`${USER_SELECT} ${USER_FROM} WHERE u.id = $1 AND u.status = 'active' GROUP BY u.id`, [id]);
+    return rows[0] ? toAuthUser(toUserDto(rows[0])) : null;
+  }
+
+  /** The user and password hash for a login attempt (case-insensitive username). */
+  async findForLogin(username: string): Promise<{ user: AuthUser; passwordHash: string } | null> {
+    const rows: UserRow[] = await this.dataSource.query(
+      `${USER_SELECT}, u.password_hash ${USER_FROM} WHERE lower(u.username) = lower($1) AND u.status = 'active' GROUP BY u.id`,
+      [username],
+    );
+    const row = rows[0];
+    return row?.password_hash ? { user: toAuthUser(toUserDto(row)), passwordHash: row.password_hash } : null;
+  }
+
+  async list(q: UserListQuery): Promise<{ items: UserDto[]; total: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.keywords) {
+      params.push(likePattern(q.keywords));
+      where.push(`(u.username ILIKE $${params.length} OR u.email ILIKE $${params.length} OR u.full_name ILIKE $${params.length})`);
+    }
+    if (q.status) {
+      params.push(q.status);
+      where.push(`u.status = $${params.length}`);
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [{ total }]: { total: string }[] = await this.dataSource.query(`SELECT count(*) AS total FROM users u ${clause}`, params);
+    const rows: UserRow[] = await this.dataSource.query(
+      `${USER_SELECT} ${USER_FROM} ${clause} GROUP BY u.id ORDER BY u.created_at DESC, u.id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, q.pageSize, (q.page - 1) * q.pageSize],
+    );
+    return { items: rows.map(toUserDto), total: Number(total) };
+  }
+
+  async roles(): Promise<RoleDto[]> {
+    return this.dataSource.query(`SELECT id, name, description, permissions FROM roles ORDER BY id`);
+  }
+
+  async create(input: NewUser, manager?: EntityManager): Promise<UserDto> {
+    const passwordHash = await hashPassword(input.password);
+    const run = async (m: EntityManager): Promise<UserDto> => {
+      const roleIds = [...new Set(input.roleIds)];
+      if (roleIds.length) {
+        const known: { id: string }[] = await m.query(`SELECT id FROM roles WHERE id = ANY($1::varchar[])`, [roleIds]);
+        const missing = roleIds.filter((id) => !known.some((k) => k.id === id));
+        if (missing.length) throw new UnknownRoleError(missing);
+      }
+      const id = randomUUID();
+      const inserted: unknown[] = await m.query(
+        `INSERT INTO users (id, username, password_hash, email, full_name) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT ((lower(username))) DO NOTHING RETURNING id`,
+        [id, input.username, passwordHash, input.email ?? null, input.fullName ?? null],
+      );
+      if (inserted.length === 0) throw new UsernameTakenError(input.username);
+      if (roleIds.length) await m.query(`INSERT INTO user_roles (user_id, role_id) SELECT $1, unnest($2::varchar[])`, [id, roleIds]);
+      const rows: UserRow[] = await m.query(`${USER_SELECT} ${USER_FROM} WHERE u.id = $1 GROUP BY u.id`, [id]);
+      return toUserDto(rows[0]);
+    };
+    return manager ? run(manager) : this.dataSource.transaction(run);
+  }
+
+  /**
+   * Creates the admin user when the users table is empty. An advisory lock makes concurrent
+   * API replicas create it once.
+   */
+  async bootstrapAdmin(): Promise<void> {
+    const generated = this.options.admin.password ? undefined : randomBytes(12).toString('base64url');
+    const created = await this.dataSource.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('taskyard:bootstrap-admin'))`);
+      const [{ exists }]: { exists: boolean }[] = await m.query(`SELECT EXISTS (SELECT 1 FROM users) AS exists`);
+      if (exists) return false;
+      await this.create({ username: this.options.admin.username, password: this.options.admin.password ?? generated ?? '', roleIds: ['admin'] }, m);
+      return true;
+    });
+    if (!created) return;
+    if (generated) this.logger.announce(`bootstrap admin "${this.options.admin.username}" created; generated password (shown once): ${generated}`);
+    else this.logger.announce(`bootstrap admin "${this.options.admin.username}" created`);
+  }
+}
