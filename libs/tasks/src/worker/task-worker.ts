@@ -114,6 +114,8 @@ export class TaskWorker {
       worker.on('error', (err) => this.logger.warn('queue worker error', { queue: name, error: err.message }));
       this.workers.push(worker);
     }
+    // Series exist from the start, so dashboards and alerts see 0 rather than nothing.
+    for (const t of this.d.registry.all()) this.d.metrics.running.set({ type: t.type }, 0);
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.d.config.HEARTBEAT_INTERVAL_MS);
     this.logger.info('worker started', { queues: names, concurrency: this.concurrency });
     return names;
