@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from '@taskyard/auth';
-import { ExamplesApiModule, ExamplesRunnersModule } from '@taskyard/examples';
+import { ExamplesApiModule, ExamplesRunnersModule, registerExampleSchedules } from '@taskyard/examples';
 import { Db, REDIS_COMMANDS, TaskQueryService, TasksModule } from '@taskyard/tasks';
 import type { ApiConfig } from './api.config';
 import { TaskEventsController } from './events/task-events.controller';
@@ -24,6 +24,7 @@ import { API_CONFIG } from './tokens';
 @Module({})
 export class ApiModule {
   static forRoot(config: ApiConfig): DynamicModule {
+    if (config.EXAMPLES_ENABLED) registerExampleSchedules();
     return {
       module: ApiModule,
       imports: [

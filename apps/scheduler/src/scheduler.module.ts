@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ExamplesRunnersModule, registerExampleSchedules } from '@taskyard/examples';
 import { SchedulingModule, TasksModule } from '@taskyard/tasks';
 import type { SchedulerConfig } from './scheduler.config';
 
@@ -6,9 +7,12 @@ import type { SchedulerConfig } from './scheduler.config';
 @Module({})
 export class SchedulerModule {
   static forRoot(config: SchedulerConfig): DynamicModule {
+    // Definitions and runners of every module are known here, so startup can refuse a cron
+    // job whose task type has no runner.
+    if (config.EXAMPLES_ENABLED) registerExampleSchedules();
     return {
       module: SchedulerModule,
-      imports: [TasksModule.forRoot({ config, role: 'scheduler' }), SchedulingModule],
+      imports: [TasksModule.forRoot({ config, role: 'scheduler' }), ...(config.EXAMPLES_ENABLED ? [ExamplesRunnersModule] : []), SchedulingModule],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
-import { ExamplesRunnersModule } from '@taskyard/examples';
+import { ExamplesRunnersModule, registerExampleSchedules } from '@taskyard/examples';
 import { TaskWorkerModule, TasksModule } from '@taskyard/tasks';
 import type { WorkerConfig } from './worker.config';
 
@@ -7,6 +7,7 @@ import type { WorkerConfig } from './worker.config';
 @Module({})
 export class WorkerModule {
   static forRoot(config: WorkerConfig, runnerModules: NonNullable<ModuleMetadata['imports']> = []): DynamicModule {
+    if (config.EXAMPLES_ENABLED) registerExampleSchedules();
     return {
       module: WorkerModule,
       imports: [

@@ -6,3 +6,4 @@ export * from './user-export/user-export.controller';
 export * from './example-report/example-report.types';
 export * from './example-report/example-report.runner';
 export * from './example-report/example-report.controller';
+export * from './heartbeat/heartbeat.schedule';
