@@ -36,6 +36,32 @@ export function applyTaskEvent(task: TaskDto, event: TaskEvent): TaskDto {
   }
 }
 
+/**
+ * Merges a task re-read from the REST API over the one shown. The API persists progress at most
+ * every PROGRESS_PERSIST_MS, so during a run the stored value can lag behind what the live
+ * events already showed: within the same active run the bar must not go backwards.
+ */
+export function mergeFetchedTask(shown: TaskDto | null | undefined, fetched: TaskDto): TaskDto {
+  if (
+    !shown ||
+    shown.id !== fetched.id ||
+    !isActive(shown) ||
+    !isActive(fetched) ||
+    shown.retry_count !== fetched.retry_count ||
+    shown.auto_retry_count !== fetched.auto_retry_count ||
+    fetched.progress >= shown.progress
+  ) {
+    return fetched;
+  }
+  return { ...fetched, progress: shown.progress, progress_message: shown.progress_message };
+}
+
+/** `mergeFetchedTask` for a freshly fetched list. */
+export function mergeFetchedTasks(shown: readonly TaskDto[], fetched: readonly TaskDto[]): TaskDto[] {
+  const byId = new Map(shown.map((t) => [t.id, t]));
+  return fetched.map((t) => mergeFetchedTask(byId.get(t.id), t));
+}
+
 export function clampProgress(value: number): number {
   if (!Number.isFinite(value)) return 0;
   return Math.min(100, Math.max(0, Math.round(value)));

@@ -166,7 +166,7 @@ export function SchedulesPage() {
     {
       title: 'Schedule',
       dataIndex: 'name',
-      width: 260,
+      width: 220,
       render: (name: string, schedule) => (
         <Space orientation="vertical" size={0}>
           <Typography.Text strong>{name}</Typography.Text>
@@ -181,26 +181,28 @@ export function SchedulesPage() {
         </Space>
       ),
     },
-    { title: 'Cron', dataIndex: 'spec', width: 140, render: (spec: string) => <Typography.Text code>{spec}</Typography.Text> },
-    { title: 'Task type', dataIndex: 'task_type', width: 170 },
+    { title: 'Cron', dataIndex: 'spec', width: 110, render: (spec: string) => <Typography.Text code className="ty-nowrap">{spec}</Typography.Text> },
+    { title: 'Task type', dataIndex: 'task_type', width: 150 },
     {
       title: 'Next run',
       dataIndex: 'next_run',
-      width: 170,
+      width: 140,
       render: (value: string | null, schedule) =>
         schedule.enabled && value ? <Tooltip title={formatRelative(value)}>{formatDateTime(value)}</Tooltip> : <Typography.Text type="secondary">—</Typography.Text>,
     },
     {
       title: 'Last run',
       dataIndex: 'last_run',
-      width: 170,
+      width: 140,
       render: (value: string | null) =>
         value ? <Tooltip title={formatRelative(value)}>{formatDateTime(value)}</Tooltip> : <Typography.Text type="secondary">Never</Typography.Text>,
     },
     {
       title: 'Enabled',
       dataIndex: 'enabled',
-      width: 100,
+      // Kept in view with the actions when the table scrolls sideways.
+      fixed: 'right',
+      width: 90,
       render: (enabled: boolean, schedule) => (
         <Tooltip title={canUpdate ? undefined : 'You need task:schedule:update to change this'}>
           <Switch
@@ -217,7 +219,8 @@ export function SchedulesPage() {
     {
       title: 'Actions',
       key: 'actions',
-      width: 230,
+      fixed: 'right',
+      width: 210,
       render: (_: unknown, schedule) => (
         <Space size={0}>
           {canUpdate && (

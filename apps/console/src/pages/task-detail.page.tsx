@@ -15,7 +15,7 @@ import { useTaskActions } from '../hooks/use-task-actions';
 import { useTaskEvents } from '../hooks/use-task-events';
 import { useTaskLogs } from '../hooks/use-task-logs';
 import { formatDateTime, formatDuration } from '../lib/format';
-import { applyTaskEvent, clampProgress, isActive } from '../lib/task-events';
+import { applyTaskEvent, clampProgress, isActive, mergeFetchedTask } from '../lib/task-events';
 
 /** Polling period of the detail page while the event stream is unavailable (as the seed). */
 const POLL_MS = 2_000;
@@ -36,7 +36,7 @@ export function TaskDetailPage() {
       if (!silent) setState({ kind: 'loading' });
       try {
         const fresh = await tasksApi.get(id);
-        setTask(fresh);
+        setTask((shown) => mergeFetchedTask(shown, fresh));
         setState({ kind: 'ready' });
         setRefreshError(null);
       } catch (err) {
@@ -154,7 +154,7 @@ export function TaskDetailPage() {
   }
 
   const items: DescriptionsProps['items'] = [
-    { key: 'id', label: 'ID', children: <Typography.Text copyable className="ty-mono" data-testid="task-detail-id">{task.id}</Typography.Text>, span: 2 },
+    { key: 'id', label: 'ID', children: <Typography.Text copyable className="ty-mono" data-testid="task-detail-id">{task.id}</Typography.Text>, span: 'filled' },
     { key: 'type', label: 'Type', children: <Typography.Text strong data-testid="task-detail-type">{task.type}</Typography.Text> },
     { key: 'status', label: 'Status', children: <TaskStatusTag task={task} /> },
     { key: 'category', label: 'Category', children: <Tag color={task.category === 'system' ? 'purple' : 'blue'}>{task.category}</Tag> },
@@ -231,7 +231,7 @@ export function TaskDetailPage() {
             <Descriptions
               bordered
               size="small"
-              column={{ xs: 1, sm: 1, md: 2 }}
+              column={{ xs: 1, sm: 1, md: 2, lg: 2, xl: 1, xxl: 2 }}
               items={items}
               styles={{ label: { whiteSpace: 'nowrap' } }}
               data-testid="task-detail-fields"

@@ -40,7 +40,7 @@ import { statusLabel, TaskStatusTag } from '../components/task-status-tag';
 import { useTaskActions } from '../hooks/use-task-actions';
 import { useTaskEvents } from '../hooks/use-task-events';
 import { formatDateTime, formatDuration, formatRelative, shortId } from '../lib/format';
-import { applyTaskEvent, isActive } from '../lib/task-events';
+import { applyTaskEvent, isActive, mergeFetchedTasks } from '../lib/task-events';
 import { testAttrs } from '../lib/test-attrs';
 
 const DEFAULT_PAGE_SIZE = 20;
@@ -141,7 +141,7 @@ export function TaskListPage() {
       try {
         const page = await tasksApi.list(query);
         if (seq !== requestSeq.current) return;
-        setTasks(page.items);
+        setTasks((shown) => mergeFetchedTasks(shown, page.items));
         setTotal(page.total);
         setError(null);
         setNewTasksHint(false);
@@ -249,7 +249,7 @@ export function TaskListPage() {
     {
       title: 'ID',
       dataIndex: 'id',
-      width: 110,
+      width: 100,
       render: (id: string) => (
         <Tooltip title={id}>
           <Link to={`/tasks/${id}`} className="ty-mono" data-testid="task-row-link">
@@ -261,7 +261,7 @@ export function TaskListPage() {
     {
       title: 'Type',
       dataIndex: 'type',
-      width: 200,
+      width: 180,
       render: (type: string, task) => (
         <Space orientation="vertical" size={0}>
           <Typography.Text strong data-testid="task-row-type">
@@ -278,13 +278,13 @@ export function TaskListPage() {
     {
       title: 'Status',
       dataIndex: 'status',
-      width: 170,
+      width: 150,
       render: (_: TaskStatus, task) => <TaskStatusTag task={task} />,
     },
     {
       title: 'Progress',
       key: 'progress',
-      width: 240,
+      width: 190,
       render: (_: unknown, task) => (
         <div className="ty-progress-cell">
           <TaskProgress task={task} testId="task-row-progress" />
@@ -292,7 +292,7 @@ export function TaskListPage() {
             <Typography.Text
               type={task.error ? 'danger' : 'secondary'}
               ellipsis={{ tooltip: task.error ?? task.progress_message }}
-              style={{ fontSize: 12, maxWidth: 220 }}
+              style={{ fontSize: 12, maxWidth: 170 }}
             >
               {task.error ?? task.progress_message}
             </Typography.Text>
@@ -304,14 +304,14 @@ export function TaskListPage() {
       title: 'Category',
       dataIndex: 'category',
       width: 100,
-      responsive: ['lg'],
+      responsive: ['xxl'],
       render: (category: TaskCategory) => <Tag color={category === 'system' ? 'purple' : 'blue'}>{category}</Tag>,
     },
     {
       title: 'Creator',
       dataIndex: 'creator_id',
       width: 120,
-      responsive: ['xl'],
+      responsive: ['xxl'],
       render: (creator: string) => (
         <Tooltip title={creator}>
           <Typography.Text className="ty-mono" style={{ fontSize: 12 }}>
@@ -332,14 +332,14 @@ export function TaskListPage() {
       title: 'Duration',
       key: 'duration',
       width: 100,
-      responsive: ['lg'],
+      responsive: ['xxl'],
       render: (_: unknown, task) => (task.started_at ? formatDuration(task.started_at, task.finished_at) : '—'),
     },
     {
       title: 'Retries',
       key: 'retries',
       width: 90,
-      responsive: ['xl'],
+      responsive: ['xxl'],
       render: (_: unknown, task) => (
         <Tooltip title={`Manual retries: ${task.retry_count} · automatic: ${task.auto_retry_count} of ${task.max_retries}`}>
           {task.retry_count} / {task.auto_retry_count}

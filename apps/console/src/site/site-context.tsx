@@ -3,7 +3,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import { tasksApi } from '../api/endpoints';
 import { useProfile } from '../auth/auth-context';
 import { useTaskEvents, type StreamState } from '../hooks/use-task-events';
-import { applyTaskEvent } from '../lib/task-events';
+import { applyTaskEvent, mergeFetchedTasks } from '../lib/task-events';
 
 /** Polling periods of the header dropdown when the event stream is unavailable (as the seed). */
 const POLL_OPEN_MS = 3_000;
@@ -41,7 +41,7 @@ export function SiteProvider({ children }: { children: ReactNode }) {
   const refreshRecentTasks = useCallback(async () => {
     try {
       const tasks = await tasksApi.userTasks();
-      setRecentTasks(Array.isArray(tasks) ? tasks.slice(0, MAX_RECENT) : []);
+      setRecentTasks((shown) => (Array.isArray(tasks) ? mergeFetchedTasks(shown, tasks.slice(0, MAX_RECENT)) : []));
       setError(null);
     } catch (err) {
       setError(err);
