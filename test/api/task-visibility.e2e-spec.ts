@@ -177,10 +177,28 @@ describe('api: task visibility and actions per role (real api + worker)', () => 
       expect(aliceStream.events.every((e) => e.data.task_id === aliceReport.id)).toBe(true);
       expect(bobStream.events.every((e) => e.data.creator_id === bob.id)).toBe(true);
       expect(aliceStream.events.find((e) => e.event === 'log')?.data.log).toMatchObject({ task_id: aliceReport.id, message: expect.any(String) });
-      const ids = aliceStream.events.map((e) => Number(e.id));
+      const ids = aliceStream.events.map((e) => Number(String(e.id).split('-')[1]));
+      expect(ids.every(Number.isInteger)).toBe(true);
       expect(ids).toEqual([...ids].sort((x, y) => x - y));
       // The viewer filtered on another task receives nothing about these two.
       expect(viewerStream.events).toEqual([]);
+
+      // Resuming after the first event replays exactly the later ones she may see.
+      const resumed = await openEvents(stack.api.base, { token: alice.token, query: { last_event_id: String(aliceStream.events[0].id) } });
+      try {
+        await waitFor(() => resumed.events.length >= aliceStream.events.length - 1, 10_000, 'the replay');
+        expect(resumed.events.slice(0, aliceStream.events.length - 1).map((e) => e.id)).toEqual(aliceStream.events.slice(1).map((e) => e.id));
+        expect(resumed.events.every((e) => e.data.creator_id === alice.id)).toBe(true);
+      } finally {
+        resumed.close();
+      }
+      // An id this process cannot replay asks the client to re-read over REST.
+      const unknown = await openEvents(stack.api.base, { token: alice.token, query: { last_event_id: 'ffffffff-1' } });
+      try {
+        await waitFor(() => unknown.events.some((e) => e.event === 'resync'), 10_000, 'a resync event');
+      } finally {
+        unknown.close();
+      }
     } finally {
       aliceStream.close();
       bobStream.close();

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import type { FastifyReply } from 'fastify';
@@ -14,6 +14,10 @@ export class TaskEventsQueryDto {
 
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID('all', { message: 'task_id must be a uuid' })
   task_id?: string;
+
+  @ApiPropertyOptional({ description: 'resume after this event id (for clients that cannot send the Last-Event-ID header)' })
+  @IsOptional() @IsString() @MaxLength(64)
+  last_event_id?: string;
 }
 
 @ApiTags('tasks')
@@ -34,11 +38,16 @@ export class TaskEventsController {
   /** `text/event-stream` of `status`, `progress`, `log` and `deleted` events (Bearer header or `ticket`). */
   @OptionalAuth()
   @Get()
-  async events(@MaybeUser() bearerUser: AuthUser | undefined, @Query() q: TaskEventsQueryDto, @Res() reply: FastifyReply): Promise<void> {
+  async events(
+    @MaybeUser() bearerUser: AuthUser | undefined,
+    @Query() q: TaskEventsQueryDto,
+    @Headers('last-event-id') lastEventIdHeader: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     let user = bearerUser;
     if (!user && q.ticket) user = await this.tickets.redeem(q.ticket);
     if (!user) throw new UnauthenticatedError('authentication required (Bearer token or events ticket)');
     if (q.task_id) await this.access.view(user, q.task_id);
-    this.stream.open(user, q.task_id?.toLowerCase(), reply);
+    this.stream.open(user, q.task_id?.toLowerCase(), reply, (lastEventIdHeader ?? q.last_event_id)?.slice(0, 64));
   }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { TaskEvent } from '@taskyard/contracts';
@@ -15,6 +16,9 @@ interface StreamClient {
   reply: FastifyReply;
 }
 
+/** Events kept for `Last-Event-ID` resumption. */
+const REPLAY_EVENTS = 2_000;
+
 /** Drop a client whose socket buffers more than this (it stopped reading). */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
@@ -27,6 +31,9 @@ export class TaskStreamService implements OnModuleInit, BeforeApplicationShutdow
   private readonly logger = new Logger('task-stream');
   private readonly clients = new Set<StreamClient>();
   private seq = 0;
+  /** Event ids are `<epoch>-<seq>`: an id from another process or an older start cannot be replayed. */
+  private readonly epoch = randomBytes(4).toString('hex');
+  private readonly recent: { seq: number; event: TaskEvent }[] = [];
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
@@ -52,8 +59,13 @@ export class TaskStreamService implements OnModuleInit, BeforeApplicationShutdow
     return this.clients.size;
   }
 
-  /** Takes over the response and keeps it open until the client leaves or the API stops. */
-  open(user: AuthUser, taskId: string | undefined, reply: FastifyReply): void {
+  /**
+   * Takes over the response and keeps it open until the client leaves or the API stops. With
+   * `lastEventId` (the `Last-Event-ID` header or `last_event_id` query) the events this process
+   * published since are replayed first; when they cannot be (another replica, a restart, too
+   * old), a `resync` event tells the client to re-read the state over REST.
+   */
+  open(user: AuthUser, taskId: string | undefined, reply: FastifyReply, lastEventId?: string): void {
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {
@@ -68,6 +80,7 @@ export class TaskStreamService implements OnModuleInit, BeforeApplicationShutdow
     });
     raw.write('retry: 3000\n: connected\n\n');
     const client: StreamClient = { user, taskId, reply };
+    if (lastEventId) this.replay(client, lastEventId);
     this.clients.add(client);
     // A failed write or a vanished client ends the response for good, so the socket never
     // counts as an in-flight request that holds the server open at shutdown.
@@ -79,14 +92,32 @@ export class TaskStreamService implements OnModuleInit, BeforeApplicationShutdow
     raw.on('error', remove);
   }
 
-  private dispatch(event: TaskEvent): void {
-    if (this.clients.size === 0) return;
-    const frame = `id: ${++this.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
-    for (const client of this.clients) {
-      if (client.taskId && client.taskId !== event.task_id) continue;
-      if (!canViewTask(client.user, event.creator_id)) continue;
-      this.write(client, frame);
+  private replay(client: StreamClient, lastEventId: string): void {
+    const [epoch, n] = lastEventId.split('-');
+    const after = Number(n);
+    const oldest = this.recent[0]?.seq ?? this.seq + 1;
+    if (epoch !== this.epoch || !Number.isInteger(after) || after > this.seq || after < oldest - 1) {
+      this.write(client, `event: resync\ndata: {}\n\n`);
+      return;
     }
+    for (const { seq, event } of this.recent) if (seq > after && this.visible(client, event)) this.write(client, this.frame(seq, event));
+  }
+
+  private dispatch(event: TaskEvent): void {
+    const seq = ++this.seq;
+    this.recent.push({ seq, event });
+    if (this.recent.length > REPLAY_EVENTS) this.recent.shift();
+    if (this.clients.size === 0) return;
+    const frame = this.frame(seq, event);
+    for (const client of this.clients) if (this.visible(client, event)) this.write(client, frame);
+  }
+
+  private visible(client: StreamClient, event: TaskEvent): boolean {
+    return (!client.taskId || client.taskId === event.task_id) && canViewTask(client.user, event.creator_id);
+  }
+
+  private frame(seq: number, event: TaskEvent): string {
+    return `id: ${this.epoch}-${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
   }
 
   private broadcast(frame: string): void {

@@ -5,6 +5,8 @@ import { mapTaskRow, TASK_COLUMNS, type TaskRecord } from '../state/task-record'
 /** Sortable columns of the task list; `-` prefix means descending. */
 export const TASK_SORT_FIELDS = ['created_at', 'updated_at', 'started_at', 'finished_at', 'priority', 'progress'] as const;
 export type TaskSortField = (typeof TASK_SORT_FIELDS)[number];
+/** Sort fields that may be null (sorted last in both directions). */
+const NULLABLE_SORT_FIELDS: ReadonlySet<TaskSortField> = new Set(['started_at', 'finished_at']);
 export type TaskSort = TaskSortField | `-${TaskSortField}`;
 
 /** Filters of `GET /api/tasks` (and a schedule's history). */
@@ -32,8 +34,21 @@ export interface TaskListQuery {
 
 export interface TaskPage {
   items: TaskRecord[];
+  /**
+   * Matching tasks, counted exactly up to {@link TOTAL_LOOKAHEAD} rows past the requested page;
+   * beyond that it is that bound (`offset + pageSize + TOTAL_LOOKAHEAD`) and `totalCapped` is
+   * true: the total is then a lower bound that grows as the caller pages on.
+   */
   total: number;
+  totalCapped: boolean;
 }
+
+/**
+ * How far past the requested page `total` is counted exactly. An exact count over a million
+ * matching rows costs hundreds of milliseconds; a list page never needs more than "at least
+ * 10,000 more".
+ */
+export const TOTAL_LOOKAHEAD = 10_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The expression the trigram index `tasks_search_idx` is built on; must stay identical. */
@@ -42,7 +57,7 @@ const SEARCH_EXPR = `(type || ' ' || coalesce(payload::text, ''))`;
 /**
  * Read side of tasks for lists: filters, search and offset pagination over the partial
  * indexes of the initial migration (`tasks_list_idx`, `tasks_creator_list_idx`,
- * `tasks_status_list_idx`, `tasks_type_list_idx`, `tasks_schedule_idx`, `tasks_search_idx`).
+ * `tasks_status_list2_idx`, `tasks_type_list2_idx` (migration ListIndexes), `tasks_schedule_idx`, `tasks_search_idx`).
  * Deleted tasks never appear.
  */
 export class TaskQueryService {
@@ -66,21 +81,39 @@ export class TaskQueryService {
     const search = q.search?.trim();
     if (search) {
       const like = p(`%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      where.push(UUID.test(search) ? `(id = ${p(search.toLowerCase())} OR ${SEARCH_EXPR} ILIKE ${like})` : `${SEARCH_EXPR} ILIKE ${like}`);
+      // A caller restricted to their own tasks searches a few thousand rows at most: filtering
+      // them through the creator index is cheaper than the trigram index over every task, which
+      // the planner would otherwise pick (it estimates ~100 rows for any ILIKE). The `|| ''`
+      // keeps the expression from matching `tasks_search_idx`; the result is the same.
+      const expr = q.onlyCreatorId !== undefined ? `(${SEARCH_EXPR} || '')` : SEARCH_EXPR;
+      where.push(UUID.test(search) ? `(id = ${p(search.toLowerCase())} OR ${expr} ILIKE ${like})` : `${expr} ILIKE ${like}`);
     }
     const clause = where.join(' AND ');
     const sort = q.sort ?? '-created_at';
     const field = sort.replace(/^-/, '') as TaskSortField;
     if (!TASK_SORT_FIELDS.includes(field)) throw new Error(`unsupported sort: ${sort}`);
     const dir = sort.startsWith('-') ? 'DESC' : 'ASC';
-    const order = `${field} ${dir} NULLS LAST${field === 'created_at' ? '' : `, created_at ${dir}`}, id ${dir}`;
-    const countParams = [...params];
-    const rows = await this.db.rows(
-      `SELECT ${TASK_COLUMNS} FROM tasks WHERE ${clause} ORDER BY ${order} LIMIT ${p(q.pageSize)} OFFSET ${p((q.page - 1) * q.pageSize)}`,
-      params,
-    );
-    const [{ total }] = await this.db.rows<{ total: string }>(`SELECT count(*) AS total FROM tasks WHERE ${clause}`, countParams);
-    return { items: rows.map(mapTaskRow), total: Number(total) };
+    // NULLS LAST only where the column can be null: on a NOT NULL column it would still stop
+    // the planner from reading the list indexes in order (a full sort of every match instead).
+    const nulls = NULLABLE_SORT_FIELDS.has(field) ? ' NULLS LAST' : '';
+    const order = (t: string) => `${t}${field} ${dir}${nulls}${field === 'created_at' ? '' : `, ${t}created_at ${dir}`}, ${t}id ${dir}`;
+    const offset = (q.page - 1) * q.pageSize;
+    const countCap = offset + q.pageSize + TOTAL_LOOKAHEAD;
+    const filterParams = [...params];
+    // Deferred join: the page's ids come from the (covering) list index alone, so skipping
+    // `offset` rows never touches the heap; only the page's rows are then read in full.
+    const pageSql = `SELECT ${TASK_COLUMNS.replace(/\b(\w+)\b/g, 't.$1')}
+        FROM (SELECT id FROM tasks WHERE ${clause} ORDER BY ${order('')} LIMIT ${p(q.pageSize)} OFFSET ${p(offset)}) page
+        JOIN tasks t ON t.id = page.id
+       ORDER BY ${order('t.')}`;
+    // Capped count: counting stops `TOTAL_LOOKAHEAD` rows past the requested page.
+    const countSql = `SELECT count(*) AS total FROM (SELECT 1 FROM tasks WHERE ${clause} LIMIT $${filterParams.length + 1}) capped`;
+    const [rows, [{ total }]] = await Promise.all([
+      this.db.rows(pageSql, params),
+      this.db.rows<{ total: string }>(countSql, [...filterParams, countCap]),
+    ]);
+    const counted = Number(total);
+    return { items: rows.map(mapTaskRow), total: counted, totalCapped: counted >= countCap };
   }
 
   /**

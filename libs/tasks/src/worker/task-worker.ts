@@ -269,6 +269,7 @@ export class TaskWorker {
   }
 
   private async execute(run: ActiveRun, runner: TaskRunner<never, unknown>): Promise<Outcome> {
+    let runnerSettled = false;
     const settled = (async (): Promise<Outcome> => {
       try {
         const value = await runner.run(this.context(run));
@@ -279,10 +280,14 @@ export class TaskWorker {
         if (err instanceof TaskCancelledError) return { kind: 'cancelled', error: err.message || CANCELLED_ERROR };
         const message = err instanceof Error ? err.message || err.name : String(err);
         return { kind: 'failed', error: message, retry: !(err instanceof UnrecoverableTaskError) };
+      } finally {
+        runnerSettled = true;
       }
     })();
+    // The grace timer fires whether or not the runner stopped in time; only a runner still
+    // running by then ignored its cancellation (otherwise every prompt cancel logged this).
     const abandoned = run.abandoned.then((): Outcome => {
-      this.logger.warn('runner ignored cancellation past the grace period; recording the outcome without it', { task_id: run.task.id });
+      if (!runnerSettled) this.logger.warn('runner ignored cancellation past the grace period; recording the outcome without it', { task_id: run.task.id });
       return this.abortedOutcome(run);
     });
     return Promise.race([settled, abandoned]);
