@@ -1,0 +1,65 @@
+import type { JsonValue, TaskStatus } from '@taskyard/contracts';
+import type { TaskRecord } from '@taskyard/tasks';
+import type { Platform } from '../../support/platform';
+
+export type Terminal = 'success' | 'failed' | 'cancelled';
+
+/** A task the suite got accepted, and the terminal state its script implies. */
+export interface Tracked {
+  id: string;
+  type: string;
+  expected: Terminal;
+  phase: string;
+  /** Set for tasks to cancel midway. */
+  cancelVia?: 'service' | 'api';
+}
+
+export interface TaskRow {
+  id: string;
+  type: string;
+  status: TaskStatus;
+  attempt: number;
+  result: JsonValue | null;
+  error: string | null;
+  recoveries: number;
+  auto_retry_count: number;
+  max_retries: number;
+  cron_schedule_id: string | null;
+  fire_key: string | null;
+  not_before: Date | null;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+export const TERMINAL: readonly string[] = ['success', 'failed', 'cancelled'];
+
+/** The mixed script of one phase: every kind of task whose outcome is known in advance. */
+export async function createLoad(platform: Platform, phase: string): Promise<Tracked[]> {
+  const spec: { type: string; payload: JsonValue; maxRetries?: number; expected: Terminal; cancelVia?: 'service' | 'api' }[] = [
+    ...Array.from({ length: 6 }, (_, i) => ({ type: 't_echo', payload: { value: `${phase}-echo-${i}` }, expected: 'success' as const })),
+    ...Array.from({ length: 3 }, () => ({ type: 't_sleep', payload: { ms: 3_000, steps: 15 }, expected: 'success' as const })),
+    ...Array.from({ length: 2 }, () => ({ type: 't_flaky', payload: { failures: 2 }, maxRetries: 3, expected: 'success' as const })),
+    { type: 't_flaky', payload: { failures: 5 }, maxRetries: 1, expected: 'failed' },
+    { type: 't_sleep', payload: { ms: 25_000, steps: 50 }, expected: 'cancelled', cancelVia: 'service' },
+    { type: 't_sleep', payload: { ms: 25_000, steps: 50 }, expected: 'cancelled', cancelVia: 'api' },
+  ];
+  const created = await platform.tasks.createTasks(
+    {},
+    spec.map((s) => ({ type: s.type, payload: s.payload, maxRetries: s.maxRetries })),
+  );
+  return created.map((t: TaskRecord, i) => ({ id: t.id, type: t.type, expected: spec[i].expected, phase, cancelVia: spec[i].cancelVia }));
+}
+
+export async function rows(platform: Platform, ids: string[]): Promise<TaskRow[]> {
+  return platform.db.rows<TaskRow>(
+    `SELECT id, type, status, attempt, result, error, recoveries, auto_retry_count, max_retries, cron_schedule_id, fire_key,
+            not_before, started_at, finished_at
+       FROM tasks WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+}
+
+/** What a recorded outcome looks like; a second outcome for the task would change it. */
+export function outcomeOf(row: TaskRow): string {
+  return JSON.stringify({ status: row.status, attempt: row.attempt, result: row.result, error: row.error, finished_at: row.finished_at?.toISOString() ?? null });
+}
