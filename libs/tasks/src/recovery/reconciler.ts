@@ -36,10 +36,25 @@ export class Reconciler {
     private readonly metrics: TaskMetrics,
   ) {}
 
+  /**
+   * Since when this reconciler has been able to reach PostgreSQL without a break. Workers
+   * cannot heartbeat while the database is down either, so right after an outage (or a new
+   * leader's first round) every heartbeat looks stale: the reaper waits one full lease of
+   * healthy database first, giving live workers the time to heartbeat again instead of
+   * re-running their tasks.
+   */
+  private healthySince: number | null = null;
+
+  /** Called when a round failed (typically PostgreSQL unreachable). */
+  noteFailure(): void {
+    this.healthySince = null;
+  }
+
   async runOnce(): Promise<ReconcileReport> {
     const report: ReconcileReport = { expired: 0, reenqueued: 0, recovered: 0, poisoned: 0, cancelled: 0 };
     await this.expire(report);
-    await this.reap(report);
+    this.healthySince ??= Date.now();
+    if (Date.now() - this.healthySince >= this.config.RUN_LEASE_MS) await this.reap(report);
     await this.reenqueue(report);
     if (report.expired + report.reenqueued + report.recovered + report.poisoned + report.cancelled > 0) {
       this.logger.info('reconciled', { ...report });

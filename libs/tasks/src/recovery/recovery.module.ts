@@ -49,6 +49,8 @@ export class RecoveryModule implements OnApplicationBootstrap, BeforeApplication
   onApplicationBootstrap(): void {
     this.election.onChange((leading) => {
       this.metrics.leader.set(leading ? 1 : 0);
+      // A new term starts blind to heartbeats written meanwhile: wait a lease before reaping.
+      this.reconciler.noteFailure();
       if (!leading) {
         this.metrics.queueLength.reset();
         this.metrics.oldestAge.reset();
@@ -66,6 +68,7 @@ export class RecoveryModule implements OnApplicationBootstrap, BeforeApplication
       await this.reconciler.runOnce();
       await this.observeQueues();
     } catch (err) {
+      this.reconciler.noteFailure();
       this.logger.warn('reconcile round failed; will retry', { error: (err as Error).message });
     } finally {
       this.running = false;
