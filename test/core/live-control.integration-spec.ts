@@ -78,12 +78,16 @@ describe('live control: cross-worker cancellation, throttled progress, capped lo
 
   it.each(['database', 'redis'])('stores log lines in order in the %s backend, capped with a truncation marker', async (backend) => {
     await platform.settings.update({ [TaskSettingKeys.LogStorageBackend]: backend }, platform.redis);
+    // Each worker reloads settings on the change message; probes show when every worker did.
+    const switched = new Set<string>();
     await waitFor(async () => {
-      // Each worker reloads settings on the change message; a fresh task shows it took effect.
       const probe = await platform.tasks.createTask({}, 't_logger', { payload: { lines: 1 } });
       await finished(probe.id);
-      return backend === 'redis' ? (await platform.redis.exists(`${env.prefix}:logs:${probe.id}`)) === 1 : true;
-    }, 10_000, 'the backend switch');
+      const [{ worker_id }] = await platform.db.rows<{ worker_id: string }>(`SELECT worker_id FROM tasks WHERE id = $1`, [probe.id]);
+      const inRedis = (await platform.redis.exists(`${env.prefix}:logs:${probe.id}`)) === 1;
+      if (inRedis === (backend === 'redis')) switched.add(worker_id);
+      return switched.size === workers.length;
+    }, 20_000, 'every worker to switch backends');
     const task = await platform.tasks.createTask({}, 't_logger', { payload: { lines: 120 } });
     await finished(task.id);
     const store = backend === 'redis' ? new RedisStreamLogStore(platform.redis, new RedisConnections(env.env.REDIS_URL, env.prefix, false), () => 30) : new DatabaseLogStore(platform.db);
