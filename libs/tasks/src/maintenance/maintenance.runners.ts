@@ -25,6 +25,8 @@ export class LogCleanupRunner implements TaskRunner<null, { deleted: number; bef
   ) {}
 
   async run(ctx: TaskRunContext<null>): Promise<{ deleted: number; before: string }> {
+    // A daily job reads the setting fresh rather than trusting this process's cached copy.
+    await this.settings.load();
     const before = new Date(Date.now() - this.settings.getInt(TaskSettingKeys.LogRetentionDays) * DAY_MS);
     const current = this.logStore();
     let deleted = await current.deleteOlderThan(before);
@@ -47,6 +49,7 @@ export class RetentionCleanupRunner implements TaskRunner<null, { deleted: numbe
   ) {}
 
   async run(ctx: TaskRunContext<null>): Promise<{ deleted: number; before: string }> {
+    await this.settings.load();
     const before = new Date(Date.now() - this.settings.getInt(TaskSettingKeys.RetentionDays) * DAY_MS);
     let deleted = 0;
     for (;;) {
