@@ -10,11 +10,7 @@ describe('live control: cross-worker cancellation, throttled progress, capped lo
   let platform: Platform;
   let workers: RunningProcess[];
 
-  const finished = (id: string, timeoutMs = 20_000) =>
-    waitFor(async () => {
-      const t = await platform.get(id);
-      return ['success', 'failed', 'cancelled'].includes(t.status) ? t : null;
-    }, timeoutMs, `task ${id} to finish`);
+  const finished = (id: string, timeoutMs = 20_000) => platform.finished(id, timeoutMs);
 
   const startRunning = async (ms = 30_000) => {
     const task = await platform.tasks.createTask({}, 't_sleep', { payload: { ms, steps: ms / 100 } });

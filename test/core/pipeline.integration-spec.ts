@@ -13,11 +13,7 @@ describe('task pipeline: createTask to an outcome on a real worker process', () 
   let worker: RunningProcess;
   let scheduler: RunningProcess;
 
-  const finished = (id: string, timeoutMs = 20_000) =>
-    waitFor(async () => {
-      const t = await platform.get(id);
-      return ['success', 'failed', 'cancelled'].includes(t.status) ? t : null;
-    }, timeoutMs, `task ${id} to finish`);
+  const finished = (id: string, timeoutMs = 20_000) => platform.finished(id, timeoutMs);
 
   beforeAll(async () => {
     env = await createTestEnv('pipeline');

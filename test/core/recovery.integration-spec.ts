@@ -14,11 +14,7 @@ describe('recovery with real processes: killed workers, flushed Redis, poison ta
   let workers: RunningProcess[] = [];
   let scheduler: RunningProcess;
 
-  const finished = (id: string, timeoutMs = 30_000) =>
-    waitFor(async () => {
-      const t = await platform.get(id);
-      return ['success', 'failed', 'cancelled'].includes(t.status) ? t : null;
-    }, timeoutMs, `task ${id} to finish`);
+  const finished = (id: string, timeoutMs = 30_000) => platform.finished(id, timeoutMs);
 
   const workerRunning = async (taskId: string): Promise<RunningProcess> => {
     const [row] = await platform.db.rows<{ worker_id: string }>(`SELECT worker_id FROM tasks WHERE id = $1 AND status = 'running'`, [taskId]);

@@ -19,6 +19,7 @@ import {
   TasksModule,
   type TaskRecord,
 } from '@taskyard/tasks';
+import { waitFor } from './test-env';
 import { registerTestSchedules, registerTestTaskTypes } from './test-task-types';
 
 /** The task platform in the test process, as a module author's API process would have it. */
@@ -36,6 +37,8 @@ export interface Platform {
   redis: Redis;
   config: TasksConfig;
   get(id: string): Promise<TaskRecord>;
+  /** Waits until the task is success, failed or cancelled. */
+  finished(id: string, timeoutMs?: number): Promise<TaskRecord>;
   close(): Promise<void>;
 }
 
@@ -65,6 +68,12 @@ export async function startPlatform(env: Record<string, string>): Promise<Platfo
       const row = await states.find(id);
       if (!row) throw new Error(`task ${id} not found`);
       return row;
+    },
+    finished(id: string, timeoutMs = 20_000) {
+      return waitFor(async () => {
+        const t = await states.find(id);
+        return t && ['success', 'failed', 'cancelled'].includes(t.status) ? t : null;
+      }, timeoutMs, `task ${id} to finish`);
     },
     close: () => app.close(),
   };

@@ -61,7 +61,8 @@ export class SchedulingModule implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private async onFire(job: Job<FireJobData>): Promise<void> {
-    const fireTime = new Date(job.opts.prevMillis ?? Number(job.id?.split(':').pop()) ?? job.timestamp);
+    // Job-scheduler jobs carry their fire time as prevMillis (and in their id, `repeat:<id>:<ms>`).
+    const fireTime = new Date(job.opts.prevMillis ?? Number(job.id?.split(':').pop()));
     const task = await this.schedules.fire(job.data.s, fireTime);
     if (task) this.logger.info('schedule fired', { schedule: job.data.s, fire_time: fireTime.toISOString(), task_id: task.id });
   }

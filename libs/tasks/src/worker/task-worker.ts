@@ -186,8 +186,7 @@ export class TaskWorker {
     this.publishStatus(task.id, task.creatorId, TaskStatus.Running, null);
     let outcome: Outcome;
     try {
-      if (task.attempt > 1 || task.retryCount > 0) await this.d.logs.begin(task.id, true);
-      else await this.d.logs.begin(task.id, false);
+      await this.d.logs.begin(task.id, task.attempt > 1 || task.retryCount > 0);
       outcome = await this.execute(run, runner);
     } finally {
       run.progress.stop();
