@@ -56,6 +56,23 @@ export interface Transitioned {
 
 const json = (v: JsonValue | null): string | null => (v === null ? null : JSON.stringify(v));
 
+/*
+ * Batched statements join an unnest() of ids to `tasks`, and their status tests are written
+ * as CASE join filters on purpose: a plain `t.status = 'pending'` is a restriction the planner
+ * may serve from a status index. Statistics lag a bursty queue table (taken while it was
+ * idle, they say "almost no pending rows"), so it would then read every pending row and
+ * hash-join them, once per batch: measured, a 20,000-task burst spent ~300 µs of PostgreSQL
+ * CPU per task that way. With no usable restriction the only plan left is a primary-key
+ * lookup per id.
+ */
+const CLAIM_COLUMNS = TASK_COLUMNS.replace(/(\w+)/g, 't.$1');
+/** A finished row in the claim row's shape: the columns an outcome needs, NULL for the rest, then gen. */
+const FINISHED_PADDED = [
+  ...TASK_COLUMNS.split(',').map((c) => c.trim()).map((c) => (['id', 'creator_id', 'status', 'error', 'attempt'].includes(c) ? c : 'NULL')),
+  'NULL',
+].join(', ');
+const isRunningAttempt = (attempt: string): string => `CASE WHEN t.status = 'running' THEN t.attempt = ${attempt} ELSE false END`;
+
 /**
  * The task state machine: every status change of the platform, each a compare-and-set on the
  * current status and attempt (the fencing token). A stale worker's write matches no row and
@@ -120,38 +137,36 @@ export class TaskStateMachine {
    * task moved on (cancelled, deleted, expired, already run), which the caller drops.
    */
   async claim(requests: ClaimRequest[], workerId: string): Promise<(Claimed | null)[]> {
-    const rows = await this.db.rows(
-      // A pending claim moves attempt from gen to gen + 1; a take-over moves it further, which
-      // is how the returned row tells the two apart.
-      `UPDATE tasks t SET status = 'running', attempt = t.attempt + 1, job_gen = r.gen, worker_id = $3,
-              started_at = now(), heartbeat_at = now(), updated_at = now(),
-              recoveries = t.recoveries + (t.status = 'running')::int
-         FROM unnest($1::uuid[], $2::int[]) AS r(id, gen)
-        WHERE t.id = r.id AND t.deleted_at IS NULL
-          AND ((t.status = 'pending' AND t.attempt = r.gen AND (t.not_after IS NULL OR t.not_after > now()))
-            OR (t.status = 'running' AND t.job_gen = r.gen))
-       RETURNING ${TASK_COLUMNS.replace(/(\w+)/g, 't.$1')}, r.gen`,
-      [requests.map((r) => r.id), requests.map((r) => r.gen), workerId],
-    );
-    const byId = new Map(rows.map((r) => [r.id as string, { record: mapTaskRow(r), takeover: Number(r.attempt) !== Number(r.gen) + 1 }]));
-    return requests.map((r) => byId.get(r.id) ?? null);
+    return (await this.transition(requests, [], workerId)).claimed;
   }
 
   /** Records the outcome of runs; returns, per request, whether it was recorded (false: fenced out). */
   async finish(requests: FinishRequest[]): Promise<(Transitioned | null)[]> {
-    const col = <K extends keyof FinishRequest>(k: K) => requests.map((r) => r[k]);
-    const rows = await this.db.rows(
-      `UPDATE tasks t SET status = r.status, result = r.result, error = r.error, finished_at = now(), updated_at = now(),
-              progress = CASE WHEN r.status = 'success' THEN 100 ELSE coalesce(r.progress, t.progress) END,
-              progress_message = coalesce(r.progress_message, t.progress_message), heartbeat_at = NULL
-         FROM unnest($1::uuid[], $2::int[], $3::varchar[], $4::jsonb[], $5::text[], $6::smallint[], $7::text[])
-              AS r(id, attempt, status, result, error, progress, progress_message)
-        WHERE t.id = r.id AND t.status = 'running' AND t.attempt = r.attempt
-       RETURNING t.id, t.creator_id, t.status, t.error`,
-      [col('id'), col('attempt'), col('status'), requests.map((r) => json(r.result)), col('error'), col('progress'), col('progressMessage')],
-    );
-    const byId = new Map(rows.map((r) => [r.id as string, transitioned(r)]));
-    return requests.map((r) => byId.get(r.id) ?? null);
+    return (await this.transition([], requests, '')).finished;
+  }
+
+  /**
+   * A worker's claims and outcomes of one tick in a single statement (one round trip, one
+   * commit). The two sets touch different rows: a task cannot be claimed again by this
+   * worker before its previous attempt's outcome is written, except on a stalled-job
+   * redelivery, for which the caller must not put both in one call (see {@link TaskWorker}).
+   */
+  async transition(claims: ClaimRequest[], finishes: FinishRequest[], workerId: string): Promise<{ claimed: (Claimed | null)[]; finished: (Transitioned | null)[] }> {
+    if (claims.length === 0 && finishes.length === 0) return { claimed: [], finished: [] };
+    const { text, params } = transitionStatement(claims, finishes, workerId);
+    const rows = await this.db.rows(text, params);
+    const claimedById = new Map<string, Claimed>();
+    const finishedById = new Map<string, Transitioned>();
+    // Keyed by id and generation (claims) or attempt (outcomes): two jobs of one task in a
+    // batch must not both read the one row that changed.
+    for (const r of rows) {
+      if (r.claim) claimedById.set(`${r.id as string}:${Number(r.gen)}`, { record: mapTaskRow(r), takeover: Number(r.attempt) !== Number(r.gen) + 1 });
+      else finishedById.set(`${r.id as string}:${Number(r.attempt)}`, transitioned(r));
+    }
+    return {
+      claimed: claims.map((r) => claimedById.get(`${r.id}:${r.gen}`) ?? null),
+      finished: finishes.map((r) => finishedById.get(`${r.id}:${r.attempt}`) ?? null),
+    };
   }
 
   /** running -> pending for an automatic retry after `delayMs`; returns the record to re-enqueue. */
@@ -260,7 +275,7 @@ export class TaskStateMachine {
     const rows = await this.db.rows(
       `UPDATE tasks t SET heartbeat_at = now()
          FROM unnest($1::uuid[], $2::int[]) AS r(id, attempt)
-        WHERE t.id = r.id AND t.attempt = r.attempt AND t.status = 'running'
+        WHERE t.id = r.id AND ${isRunningAttempt('r.attempt')}
        RETURNING t.id, t.cancel_requested`,
       [runs.map((r) => r.id), runs.map((r) => r.attempt)],
     );
@@ -273,7 +288,7 @@ export class TaskStateMachine {
     await this.db.rows(
       `UPDATE tasks t SET progress = r.progress, progress_message = r.message
          FROM unnest($1::uuid[], $2::int[], $3::smallint[], $4::text[]) AS r(id, attempt, progress, message)
-        WHERE t.id = r.id AND t.attempt = r.attempt AND t.status = 'running'`,
+        WHERE t.id = r.id AND ${isRunningAttempt('r.attempt')}`,
       [items.map((i) => i.id), items.map((i) => i.attempt), items.map((i) => i.progress), items.map((i) => i.message)],
     );
   }
@@ -334,6 +349,52 @@ export class TaskStateMachine {
     const task = await this.find(id);
     return task ? new InvalidTransitionError(id, action, task.status) : new TaskNotFoundError(id);
   }
+}
+
+/** The statement of {@link TaskStateMachine.transition} (exported so tests can EXPLAIN it). */
+export function transitionStatement(claims: ClaimRequest[], finishes: FinishRequest[], workerId: string): { text: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const param = (value: unknown): string => `$${params.push(value)}`;
+  const idParams = new Map<unknown[], string>();
+  const ids = (items: { id: string }[]): string => {
+    let p = idParams.get(items);
+    if (!p) idParams.set(items, (p = param(items.map((i) => i.id))));
+    return p;
+  };
+  const parts: string[] = [];
+  if (claims.length > 0) {
+    // A pending claim moves attempt from gen to gen + 1; a take-over moves it further, which
+    // is how the returned row tells the two apart.
+    parts.push(`claimed AS (
+      UPDATE tasks t SET status = 'running', attempt = t.attempt + 1, job_gen = r.gen, worker_id = ${param(workerId)},
+             started_at = now(), heartbeat_at = now(), updated_at = now(),
+             recoveries = t.recoveries + (t.status = 'running')::int
+        FROM unnest(${ids(claims)}::uuid[], ${param(claims.map((r) => r.gen))}::int[]) AS r(id, gen)
+       WHERE t.id = ANY(${ids(claims)}::uuid[]) AND t.id = r.id
+         AND CASE t.status WHEN 'pending' THEN t.attempt = r.gen AND t.deleted_at IS NULL AND (t.not_after IS NULL OR t.not_after > now())
+                           WHEN 'running' THEN t.job_gen = r.gen AND t.deleted_at IS NULL
+                           ELSE false END
+      RETURNING ${CLAIM_COLUMNS}, r.gen)`);
+  }
+  if (finishes.length > 0) {
+    const col = <K extends keyof FinishRequest>(k: K) => param(finishes.map((r) => r[k]));
+    parts.push(`finished AS (
+      UPDATE tasks t SET status = r.status, result = r.result, error = r.error, finished_at = now(), updated_at = now(),
+             progress = CASE WHEN r.status = 'success' THEN 100 ELSE coalesce(r.progress, t.progress) END,
+             progress_message = coalesce(r.progress_message, t.progress_message), heartbeat_at = NULL
+        FROM unnest(${ids(finishes)}::uuid[], ${col('attempt')}::int[], ${col('status')}::varchar[], ${param(finishes.map((r) => json(r.result)))}::jsonb[],
+                    ${col('error')}::text[], ${col('progress')}::smallint[], ${col('progressMessage')}::text[])
+             AS r(id, attempt, status, result, error, progress, progress_message)
+       WHERE t.id = ANY(${ids(finishes)}::uuid[]) AND t.id = r.id AND ${isRunningAttempt('r.attempt')}
+      RETURNING t.id, t.creator_id, t.status, t.error, t.attempt)`);
+  }
+  // One result set: claimed rows carry the whole record, finished rows only what the
+  // outcome's event needs (the rest of their columns are NULL).
+  const selects = [
+    ...(claims.length > 0 ? [`SELECT true AS claim, * FROM claimed`] : []),
+    ...(finishes.length > 0 ? [`SELECT false AS claim, ${FINISHED_PADDED} FROM finished`] : []),
+  ];
+  return { text: `WITH ${parts.join(',\n')}\n${selects.join('\nUNION ALL\n')}`, params };
 }
 
 function transitioned(r: Row): Transitioned {

@@ -9,6 +9,12 @@ export interface BatcherOptions {
   maxSize: number;
   /** Flush at most this long after the first item of a batch arrived (0: next macrotask). */
   maxWaitMs: number;
+  /**
+   * At most this many flushes run at once (default: no limit). While they run, new items
+   * gather into the next batch, which goes as soon as one finishes: batches grow with the
+   * load on their own, and writes to the same rows' index pages do not contend.
+   */
+  maxInFlight?: number;
 }
 
 /**
@@ -29,9 +35,14 @@ export class Batcher<I, O> {
   add(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
+      if (this.saturated()) return; // goes when a running flush finishes
       if (this.queue.length >= this.options.maxSize) this.flushNow();
-      else this.timer ??= setTimeout(() => this.flushNow(), this.options.maxWaitMs);
+      else this.timer ??= setTimeout(() => (this.saturated() ? (this.timer = undefined) : this.flushNow()), this.options.maxWaitMs);
     });
+  }
+
+  private saturated(): boolean {
+    return this.inFlight.size >= (this.options.maxInFlight ?? Infinity);
   }
 
   /** Waits until everything added so far has been flushed. */
@@ -44,11 +55,14 @@ export class Batcher<I, O> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.queue.length === 0) return;
-    const batch = this.queue;
-    this.queue = [];
+    const batch = this.queue.length > this.options.maxSize ? this.queue.splice(0, this.options.maxSize) : this.queue;
+    if (batch === this.queue) this.queue = [];
     const run = this.run(batch);
     this.inFlight.add(run);
-    void run.finally(() => this.inFlight.delete(run));
+    void run.finally(() => {
+      this.inFlight.delete(run);
+      if (this.queue.length > 0 && !this.saturated()) this.flushNow();
+    });
   }
 
   private async run(batch: Pending<I, O>[]): Promise<void> {

@@ -24,6 +24,8 @@ import type { TaskLogSink } from './task-log-sink';
 
 type AbortReason = 'cancel' | 'lost';
 
+type Transition = { claim: ClaimRequest } | { finish: FinishRequest };
+
 /** One attempt running in this process. */
 interface ActiveRun {
   task: TaskRecord;
@@ -69,8 +71,8 @@ export class TaskWorker {
   private readonly active = new Map<string, ActiveRun>();
   private readonly activeByType = new Map<string, number>();
   private reserved = 0;
-  private readonly claims: Batcher<ClaimRequest, Claimed | null>;
-  private readonly finishes: Batcher<FinishRequest, Transitioned | null>;
+  /** Claims and outcomes of concurrent runs, written together in one statement per tick. */
+  private readonly transitions: Batcher<Transition, Claimed | Transitioned | null>;
   private readonly progressWrites: Batcher<{ id: string; attempt: number; progress: number; message: string | null }, undefined>;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private readonly recording = new Set<Promise<void>>();
@@ -78,8 +80,7 @@ export class TaskWorker {
   private concurrency: number;
 
   constructor(private readonly d: TaskWorkerDeps) {
-    this.claims = new Batcher((items) => withDbRetry(() => d.states.claim(items, this.id)), { maxSize: 200, maxWaitMs: 1 });
-    this.finishes = new Batcher((items) => withDbRetry(() => d.states.finish(items)), { maxSize: 200, maxWaitMs: 1 });
+    this.transitions = new Batcher((items) => withDbRetry(() => this.writeTransitions(items)), { maxSize: 200, maxWaitMs: 1, maxInFlight: 2 });
     this.progressWrites = new Batcher(
       async (items) => {
         await d.states.saveProgress(items).catch((err: Error) => this.logger.warn('progress not saved', { error: err.message }));
@@ -151,8 +152,28 @@ export class TaskWorker {
     }
   }
 
+  /**
+   * One tick's claims and outcomes as one statement. A claim for a task whose previous
+   * attempt's outcome is in the same tick (a stalled job redelivered here) waits for the next
+   * statement, so the two never update one row in one statement.
+   */
+  private async writeTransitions(items: Transition[]): Promise<(Claimed | Transitioned | null)[]> {
+    const finishes = items.filter((i): i is Extract<Transition, { finish: FinishRequest }> => 'finish' in i).map((i) => i.finish);
+    const finishing = new Set(finishes.map((f) => f.id));
+    const claims = items.filter((i): i is Extract<Transition, { claim: ClaimRequest }> => 'claim' in i).map((i) => i.claim);
+    const now = claims.filter((c) => !finishing.has(c.id));
+    const later = claims.filter((c) => finishing.has(c.id));
+    const first = await this.d.states.transition(now, finishes, this.id);
+    const second = later.length > 0 ? await this.d.states.transition(later, [], this.id) : { claimed: [], finished: [] };
+    const claimed = new Map<ClaimRequest, Claimed | null>();
+    now.forEach((c, i) => claimed.set(c, first.claimed[i]));
+    later.forEach((c, i) => claimed.set(c, second.claimed[i]));
+    let f = 0;
+    return items.map((i) => ('claim' in i ? (claimed.get(i.claim) ?? null) : first.finished[f++]));
+  }
+
   private async claimAndRun(id: string, gen: number, registered: RegisteredTaskType | undefined): Promise<void> {
-    const claimed = await this.claims.add({ id, gen });
+    const claimed = (await this.transitions.add({ claim: { id, gen } })) as Claimed | null;
     if (!claimed) {
       const expired = await withDbRetry(() => this.d.states.expireIfDue(id, gen));
       if (expired) this.recorded(expired, undefined);
@@ -309,15 +330,17 @@ export class TaskWorker {
       // Fenced out, or cancellation was requested meanwhile: record the failure as final below.
     }
     const status = outcome.kind === 'success' ? TaskStatus.Success : outcome.kind === 'cancelled' ? TaskStatus.Cancelled : TaskStatus.Failed;
-    const done = await this.finishes.add({
-      id: task.id,
-      attempt: task.attempt,
-      status,
-      result: outcome.kind === 'success' ? outcome.result : null,
-      error: outcome.kind === 'success' ? null : outcome.error,
-      progress: progress?.progress ?? null,
-      progressMessage: progress?.message ?? null,
-    });
+    const done = (await this.transitions.add({
+      finish: {
+        id: task.id,
+        attempt: task.attempt,
+        status,
+        result: outcome.kind === 'success' ? outcome.result : null,
+        error: outcome.kind === 'success' ? null : outcome.error,
+        progress: progress?.progress ?? null,
+        progressMessage: progress?.message ?? null,
+      },
+    })) as Transitioned | null;
     if (!done) {
       this.logger.info('outcome discarded: the task moved on (fenced by a newer attempt or a cancellation)', { task_id: task.id, attempt: task.attempt, status });
       return;
@@ -392,7 +415,7 @@ export class TaskWorker {
     }
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     await Promise.allSettled([...this.recording]);
-    await Promise.allSettled([this.claims.drain(), this.finishes.drain(), this.progressWrites.drain(), this.d.logs.flush()]);
+    await Promise.allSettled([this.transitions.drain(), this.progressWrites.drain(), this.d.logs.flush()]);
     await this.d.events.flush();
   }
 }

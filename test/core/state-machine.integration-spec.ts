@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { transitionStatement } from '@taskyard/tasks';
+import { PARKED_TYPE, startPlatform, type Platform } from '../support/platform';
+import { createTestEnv, type TestEnv } from '../support/test-env';
+
+describe('task state machine: batched claims and outcomes', () => {
+  let env: TestEnv;
+  let platform: Platform;
+
+  beforeAll(async () => {
+    env = await createTestEnv('state_machine');
+    platform = await startPlatform(env.env);
+  });
+
+  afterAll(async () => {
+    await platform?.close();
+    await env?.cleanup();
+  });
+
+  const parked = (n: number) => platform.tasks.createTasks({}, Array.from({ length: n }, () => ({ type: PARKED_TYPE })));
+  const finishOf = (id: string, attempt: number) => ({ id, attempt, status: 'success' as const, result: { ok: true }, error: null, progress: null, progressMessage: null });
+
+  it('claims some tasks and records the outcome of others in one statement', async () => {
+    const [a, b, c] = await parked(3);
+    await platform.states.claim([{ id: a.id, gen: 0 }], 'w1');
+    const out = await platform.states.transition(
+      [{ id: b.id, gen: 0 }, { id: c.id, gen: 5 }],
+      [finishOf(a.id, 1), finishOf(b.id, 3)],
+      'w1',
+    );
+    expect(out.claimed[0]).toMatchObject({ takeover: false, record: { id: b.id, status: 'running', attempt: 1, payload: null } });
+    expect(out.claimed[1]).toBeNull(); // a job of another generation
+    expect(out.finished[0]).toEqual({ id: a.id, creatorId: 'system', status: 'success', error: null });
+    expect(out.finished[1]).toBeNull(); // fenced: not the running attempt
+    expect(await platform.get(a.id)).toMatchObject({ status: 'success', result: { ok: true }, progress: 100 });
+  });
+
+  it('reaches rows by primary key even when statistics say the table is empty', async () => {
+    // Statistics taken while the table was empty, then a burst of 50,000 pending tasks: the
+    // planner must not read every pending row (or the whole table) once per batch.
+    await platform.db.rows(`DELETE FROM tasks`);
+    await platform.db.rows(`ANALYZE tasks`);
+    const burst = Array.from({ length: 50_000 }, () => ({
+      id: randomUUID(), type: PARKED_TYPE, queue: 'tests-parked', creatorId: 'system', category: 'system' as const, cronScheduleId: null,
+      maxRetries: 0, priority: 0, payload: null, notBefore: null, notAfter: null, idempotencyKey: null, fireKey: null, traceId: null,
+    }));
+    await platform.states.insert(burst);
+    const claims = burst.slice(0, 50).map((t) => ({ id: t.id, gen: 0 }));
+    const finishes = burst.slice(50, 100).map((t) => finishOf(t.id, 1));
+    const { text, params } = transitionStatement(claims, finishes, 'w1');
+    const plan = (await platform.db.rows<{ 'QUERY PLAN': string }>(`EXPLAIN ${text}`, params)).map((r) => r['QUERY PLAN']).join('\n');
+    // Both updates look their rows up by id in the primary key, nothing else.
+    expect(plan.match(/Index Scan using tasks_pkey on tasks t(_1)?\s/g)).toHaveLength(2);
+    expect(plan.match(/Index Cond: \(id = ANY/g)).toHaveLength(2);
+    expect(plan).not.toMatch(/Bitmap|Seq Scan on tasks/);
+  });
+});
