@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { transitionStatement } from '@taskyard/tasks';
+import { TaskStateMachine, transitionStatement, type Db } from '@taskyard/tasks';
 import { PARKED_TYPE, startPlatform, type Platform } from '../support/platform';
 import { createTestEnv, type TestEnv } from '../support/test-env';
 
@@ -33,6 +33,29 @@ describe('task state machine: batched claims and outcomes', () => {
     expect(out.finished[0]).toEqual({ id: a.id, creatorId: 'system', status: 'success', error: null });
     expect(out.finished[1]).toBeNull(); // fenced: not the running attempt
     expect(await platform.get(a.id)).toMatchObject({ status: 'success', result: { ok: true }, progress: 100 });
+  });
+
+  it('writes heartbeats and progress of a running task without touching an index (HOT updates)', async () => {
+    const [task] = await parked(1);
+    await platform.states.claim([{ id: task.id, gen: 0 }], 'w1');
+    // Through the real statements, in one transaction on one connection.
+    const client = await platform.db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // (the counters also hold this connection's not yet reported earlier writes: compare)
+      const counters = async () => (await client.query(
+        `SELECT pg_stat_get_xact_tuples_updated('tasks'::regclass)::int AS updated, pg_stat_get_xact_tuples_hot_updated('tasks'::regclass)::int AS hot`,
+      )).rows[0] as { updated: number; hot: number };
+      const before = await counters();
+      const inTx = new TaskStateMachine({ rows: async (sql: string, params?: unknown[]) => (await client.query(sql, params)).rows } as unknown as Db);
+      expect(await inTx.heartbeat([{ id: task.id, attempt: 1 }])).toEqual(new Map([[task.id, { cancelRequested: false }]]));
+      await inTx.saveProgress([{ id: task.id, attempt: 1, progress: 40, message: 'step 2' }]);
+      const after = await counters();
+      expect({ updated: after.updated - before.updated, hot: after.hot - before.hot }).toEqual({ updated: 2, hot: 2 });
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
   });
 
   it('reaches rows by primary key even when statistics say the table is empty', async () => {

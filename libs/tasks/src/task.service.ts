@@ -81,7 +81,7 @@ export class TaskService {
 
   /** Creates one task and enqueues it (after the caller's transaction commits, if given one). */
   async createTask<P extends JsonValue = JsonValue>(ctx: TaskContext, type: string, options: CreateTaskOptions<P> = {}): Promise<TaskRecord> {
-    const row = this.build(ctx, { ...options, type });
+    const row = this.build(ctx, type, options);
     const { manager } = options;
     const queryRunner = manager?.queryRunner;
     if (manager && queryRunner?.isTransactionActive) {
@@ -96,7 +96,7 @@ export class TaskService {
 
   /** Creates many tasks in one round trip (and one enqueue pipeline). */
   async createTasks(ctx: TaskContext, requests: CreateTaskRequest[]): Promise<TaskRecord[]> {
-    const rows = requests.map((r) => this.build(ctx, r));
+    const rows = requests.map((r) => this.build(ctx, r.type, r));
     const results = await this.guardDb(() => this.states.insert(rows));
     await this.published(results.filter((r) => r.created).map((r) => r.record));
     return results.map((r) => r.record);
@@ -141,12 +141,12 @@ export class TaskService {
     }
   }
 
-  private build(ctx: TaskContext, r: CreateTaskRequest): NewTask {
-    if (typeof r.type !== 'string' || r.type.length === 0 || r.type.length > 128) throw new InvalidTaskOptionsError('type must be a non-empty string');
+  private build(ctx: TaskContext, type: string, r: Omit<CreateTaskOptions, 'manager'>): NewTask {
+    if (typeof type !== 'string' || type.length === 0 || type.length > 128) throw new InvalidTaskOptionsError('type must be a non-empty string');
     const payload = r.payload ?? null;
     const size = payload === null ? 0 : Buffer.byteLength(JSON.stringify(payload));
     if (size > this.config.MAX_PAYLOAD_BYTES) throw new InvalidTaskOptionsError(`payload is ${size} bytes; the limit is ${this.config.MAX_PAYLOAD_BYTES}`);
-    const maxRetries = r.maxRetries ?? this.registry.get(r.type)?.maxRetries ?? 0;
+    const maxRetries = r.maxRetries ?? this.registry.get(type)?.maxRetries ?? 0;
     if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 100) throw new InvalidTaskOptionsError('maxRetries must be an integer between 0 and 100');
     const priority = r.priority ?? 0;
     if (!Number.isInteger(priority) || priority < 0 || priority > 1_000_000) throw new InvalidTaskOptionsError('priority must be an integer between 0 and 1000000');
@@ -162,8 +162,8 @@ export class TaskService {
     }
     return {
       id: randomUUID(),
-      type: r.type,
-      queue: this.registry.queueOf(r.type),
+      type,
+      queue: this.registry.queueOf(type),
       creatorId,
       category,
       cronScheduleId: r.cronScheduleId ?? null,

@@ -1,7 +1,7 @@
 import { type TaskStatus, type JsonValue, type TaskCategory } from '@taskyard/contracts';
 import { InvalidTransitionError, TaskNotFoundError } from '../errors';
 import type { Db, Row, SqlRunner } from './db';
-import { TASK_COLUMNS, mapTaskRow, type TaskRecord } from './task-record';
+import { RUN_COLUMNS, TASK_COLUMNS, mapRunRow, mapTaskRow, type RunRecord, type TaskRecord } from './task-record';
 
 export const EXPIRED_ERROR = 'task expired: not_after deadline passed';
 export const CANCELLED_ERROR = 'task cancelled';
@@ -30,7 +30,7 @@ export interface ClaimRequest {
 }
 
 export interface Claimed {
-  record: TaskRecord;
+  record: RunRecord;
   /** True when this claim took over a run whose worker lost the job (stalled). */
   takeover: boolean;
 }
@@ -65,11 +65,12 @@ const json = (v: JsonValue | null): string | null => (v === null ? null : JSON.s
  * CPU per task that way. With no usable restriction the only plan left is a primary-key
  * lookup per id.
  */
-const CLAIM_COLUMNS = TASK_COLUMNS.replace(/(\w+)/g, 't.$1');
-/** A finished row in the claim row's shape: the columns an outcome needs, NULL for the rest, then gen. */
+const CLAIM_COLUMNS = RUN_COLUMNS.replace(/(\w+)/g, 't.$1');
+/** A finished row in the claim row's shape (run columns, gen, error): what an outcome needs, NULL for the rest. */
 const FINISHED_PADDED = [
-  ...TASK_COLUMNS.split(',').map((c) => c.trim()).map((c) => (['id', 'creator_id', 'status', 'error', 'attempt'].includes(c) ? c : 'NULL')),
-  'NULL',
+  ...RUN_COLUMNS.split(',').map((c) => c.trim()).map((c) => (['id', 'creator_id', 'status', 'attempt'].includes(c) ? c : 'NULL')),
+  'NULL', // gen
+  'error',
 ].join(', ');
 const isRunningAttempt = (attempt: string): string => `CASE WHEN t.status = 'running' THEN t.attempt = ${attempt} ELSE false END`;
 
@@ -160,7 +161,7 @@ export class TaskStateMachine {
     // Keyed by id and generation (claims) or attempt (outcomes): two jobs of one task in a
     // batch must not both read the one row that changed.
     for (const r of rows) {
-      if (r.claim) claimedById.set(`${r.id as string}:${Number(r.gen)}`, { record: mapTaskRow(r), takeover: Number(r.attempt) !== Number(r.gen) + 1 });
+      if (r.claim) claimedById.set(`${r.id as string}:${Number(r.gen)}`, { record: mapRunRow(r), takeover: Number(r.attempt) !== Number(r.gen) + 1 });
       else finishedById.set(`${r.id as string}:${Number(r.attempt)}`, transitioned(r));
     }
     return {
@@ -388,10 +389,10 @@ export function transitionStatement(claims: ClaimRequest[], finishes: FinishRequ
        WHERE t.id = ANY(${ids(finishes)}::uuid[]) AND t.id = r.id AND ${isRunningAttempt('r.attempt')}
       RETURNING t.id, t.creator_id, t.status, t.error, t.attempt)`);
   }
-  // One result set: claimed rows carry the whole record, finished rows only what the
+  // One result set: claimed rows carry what a run needs, finished rows only what the
   // outcome's event needs (the rest of their columns are NULL).
   const selects = [
-    ...(claims.length > 0 ? [`SELECT true AS claim, * FROM claimed`] : []),
+    ...(claims.length > 0 ? [`SELECT true AS claim, *, NULL::text AS error FROM claimed`] : []),
     ...(finishes.length > 0 ? [`SELECT false AS claim, ${FINISHED_PADDED} FROM finished`] : []),
   ];
   return { text: `WITH ${parts.join(',\n')}\n${selects.join('\nUNION ALL\n')}`, params };

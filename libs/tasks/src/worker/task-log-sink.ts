@@ -27,9 +27,14 @@ export class TaskLogSink {
     private readonly windowMs = 100,
   ) {}
 
-  /** Starts counting a task's lines from what is already stored (retries append). */
-  async begin(taskId: string, alreadyStored: boolean): Promise<void> {
-    this.counts.set(taskId, alreadyStored ? await this.store().count(taskId).catch(() => 0) : 0);
+  /** Starts counting a first run's lines. */
+  begin(taskId: string): void {
+    this.counts.set(taskId, 0);
+  }
+
+  /** Starts counting a later attempt's lines from what is already stored (retries append). */
+  async resume(taskId: string): Promise<void> {
+    this.counts.set(taskId, await this.store().count(taskId).catch(() => 0));
   }
 
   end(taskId: string): void {
@@ -52,6 +57,7 @@ export class TaskLogSink {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const lines = this.buffer;
+    if (lines.length === 0) return this.flushing; // nothing new: wait for what is in flight
     this.buffer = [];
     const previous = this.flushing;
     this.flushing = previous.then(() => this.store_(lines));

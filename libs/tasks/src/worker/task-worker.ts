@@ -14,7 +14,7 @@ import type { TaskQueues } from '../queue/task-queues';
 import type { RegisteredTaskType, TaskRegistry } from '../registry/task-registry';
 import type { TaskRunContext, TaskRunner } from '../runner/runner.types';
 import { TaskSettingKeys, type TaskSettingsService } from '../settings/task-settings';
-import type { TaskRecord } from '../state/task-record';
+import type { RunRecord } from '../state/task-record';
 import { CANCELLED_ERROR, type Claimed, type ClaimRequest, type FinishRequest, type TaskStateMachine, type Transitioned } from '../state/task-state-machine';
 import type { TasksConfig } from '../tasks.config';
 import { Batcher } from '../util/batcher';
@@ -28,7 +28,7 @@ type Transition = { claim: ClaimRequest } | { finish: FinishRequest };
 
 /** One attempt running in this process. */
 interface ActiveRun {
-  task: TaskRecord;
+  task: RunRecord;
   controller: AbortController;
   abortReason?: AbortReason;
   progress: ProgressTracker;
@@ -143,7 +143,7 @@ export class TaskWorker {
     this.activeByType.set(type, typeCount + 1);
     this.reserved++;
     try {
-      await withLogContext({ task_id: id }, () => this.claimAndRun(id, gen, registered));
+      await this.claimAndRun(id, gen, registered);
     } finally {
       this.reserved--;
       const n = (this.activeByType.get(type) ?? 1) - 1;
@@ -194,10 +194,10 @@ export class TaskWorker {
       await this.record(task, { kind: 'failed', error: new TaskTypeNotRegisteredError(task.type).message, retry: false }, null);
       return;
     }
-    await withLogContext({ trace_id: task.traceId ?? undefined, task_type: task.type, attempt: task.attempt }, () => this.run(task, registered.runner));
+    await withLogContext({ task_id: task.id, trace_id: task.traceId ?? undefined, task_type: task.type, attempt: task.attempt }, () => this.run(task, registered.runner));
   }
 
-  private async run(task: TaskRecord, runner: TaskRunner<never, unknown>): Promise<void> {
+  private async run(task: RunRecord, runner: TaskRunner<never, unknown>): Promise<void> {
     const labels = { category: task.category, type: task.type };
     this.d.metrics.started.inc(labels);
     if (task.attempt === 1) this.d.metrics.waitDuration.observe({ type: task.type }, Math.max(0, Date.now() - task.createdAt.getTime()) / 1000);
@@ -207,7 +207,8 @@ export class TaskWorker {
     this.publishStatus(task.id, task.creatorId, TaskStatus.Running, null);
     let outcome: Outcome;
     try {
-      await this.d.logs.begin(task.id, task.attempt > 1 || task.retryCount > 0);
+      if (task.attempt > 1 || task.retryCount > 0) await this.d.logs.resume(task.id);
+      else this.d.logs.begin(task.id);
       outcome = await this.execute(run, runner);
     } finally {
       run.progress.stop();
@@ -233,7 +234,7 @@ export class TaskWorker {
     while (this.recording.size > this.concurrency * 4) await Promise.race(this.recording);
   }
 
-  private track(task: TaskRecord): ActiveRun {
+  private track(task: RunRecord): ActiveRun {
     const controller = new AbortController();
     let abandon!: () => void;
     const abandoned = new Promise<void>((resolve) => (abandon = resolve));
@@ -318,7 +319,7 @@ export class TaskWorker {
   }
 
   /** Records a run's outcome (or schedules its automatic retry). */
-  private async record(task: TaskRecord, outcome: Exclude<Outcome, { kind: 'lost' }>, progress: ProgressTracker | null): Promise<void> {
+  private async record(task: RunRecord, outcome: Exclude<Outcome, { kind: 'lost' }>, progress: ProgressTracker | null): Promise<void> {
     if (outcome.kind === 'failed' && outcome.retry && task.autoRetryCount < task.maxRetries) {
       const delay = Math.min(this.d.config.RETRY_BACKOFF_MS * 2 ** task.autoRetryCount, this.d.config.RETRY_BACKOFF_MAX_MS);
       const pending = await withDbRetry(() => this.d.states.scheduleRetry(task.id, task.attempt, outcome.error, delay));
@@ -348,7 +349,7 @@ export class TaskWorker {
     this.recorded(done, task);
   }
 
-  private recorded(t: Transitioned, task: TaskRecord | undefined): void {
+  private recorded(t: Transitioned, task: RunRecord | undefined): void {
     if (task) this.d.metrics.completed.inc({ category: task.category, type: task.type, status: t.status });
     this.publishStatus(t.id, t.creatorId, t.status, t.error);
   }
@@ -421,7 +422,8 @@ export class TaskWorker {
 }
 
 function toJson(value: unknown): JsonValue | null {
-  if (value === undefined) return null;
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) return value;
   try {
     const text = JSON.stringify(value);
     return text === undefined ? null : (JSON.parse(text) as JsonValue);
