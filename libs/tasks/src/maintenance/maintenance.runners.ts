@@ -57,7 +57,8 @@ export class RetentionCleanupRunner implements TaskRunner<null, { deleted: numbe
       const rows = await this.db.rows<{ id: string; artifact_file_key: string | null }>(
         `DELETE FROM tasks WHERE id IN (
            SELECT id FROM tasks
-            WHERE (status IN ('success', 'failed', 'cancelled') AND finished_at < $1) OR deleted_at < $1
+            WHERE (deleted_at IS NULL AND status IN ('success', 'failed', 'cancelled') AND finished_at < $1)
+               OR (deleted_at IS NOT NULL AND (deleted_at < $1 OR (status IN ('success', 'failed', 'cancelled') AND finished_at < $1)))
             LIMIT $2)
          RETURNING id, artifact_file_key`,
         [before, BATCH],

@@ -49,16 +49,29 @@ export interface TaskPage {
  * 10,000 more".
  */
 export const TOTAL_LOOKAHEAD = 10_000;
+/**
+ * The same for a search: each counted match is an evaluation of the search text, so a broad
+ * search counts exactly only this far past the page.
+ */
+export const SEARCH_TOTAL_LOOKAHEAD = 200;
+/**
+ * A search first walks this many rows in the list's order (through the list index of the
+ * other filters) and tests each; if that fills the page, the page is served from them. Only
+ * otherwise (a rare match) does it go to the trigram index, whose every candidate costs a
+ * heap visit and which the planner cannot size (it assumes ~100 matches for any ILIKE).
+ */
+export const SEARCH_WINDOW = 2_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The expression the trigram index `tasks_search_idx` is built on; must stay identical. */
 const SEARCH_EXPR = `(type || ' ' || coalesce(payload::text, ''))`;
 
 /**
- * Read side of tasks for lists: filters, search and offset pagination over the partial
- * indexes of the initial migration (`tasks_list_idx`, `tasks_creator_list_idx`,
- * `tasks_status_list2_idx`, `tasks_type_list2_idx` (migration ListIndexes), `tasks_schedule_idx`, `tasks_search_idx`).
- * Deleted tasks never appear.
+ * Read side of tasks for lists: filters, search and offset pagination over partial list
+ * indexes in the list's order: `tasks_list_idx`, `tasks_creator_list_idx`,
+ * `tasks_schedule_idx` (InitialSchema), `tasks_type_list2_idx` (ListIndexes),
+ * `tasks_status_list3_idx` and `tasks_finished_list_idx` (ListIndexes2), plus the trigram
+ * index `tasks_search_idx` for rare search matches. Deleted tasks never appear.
  */
 export class TaskQueryService {
   constructor(private readonly db: Db) {}
@@ -78,7 +91,9 @@ export class TaskQueryService {
     if (q.cronScheduleId !== undefined) where.push(`cron_schedule_id = ${p(q.cronScheduleId)}`);
     if (q.createdFrom) where.push(`created_at >= ${p(q.createdFrom)}`);
     if (q.createdTo) where.push(`created_at <= ${p(q.createdTo)}`);
+    const baseClause = where.join(' AND ');
     const search = q.search?.trim();
+    let searchCond: string | undefined;
     if (search) {
       const like = p(`%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       // A caller restricted to their own tasks searches a few thousand rows at most: filtering
@@ -86,7 +101,8 @@ export class TaskQueryService {
       // the planner would otherwise pick (it estimates ~100 rows for any ILIKE). The `|| ''`
       // keeps the expression from matching `tasks_search_idx`; the result is the same.
       const expr = q.onlyCreatorId !== undefined ? `(${SEARCH_EXPR} || '')` : SEARCH_EXPR;
-      where.push(UUID.test(search) ? `(id = ${p(search.toLowerCase())} OR ${expr} ILIKE ${like})` : `${expr} ILIKE ${like}`);
+      searchCond = UUID.test(search) ? `(id = ${p(search.toLowerCase())} OR ${expr} ILIKE ${like})` : `${expr} ILIKE ${like}`;
+      where.push(searchCond);
     }
     const clause = where.join(' AND ');
     const sort = q.sort ?? '-created_at';
@@ -98,7 +114,11 @@ export class TaskQueryService {
     const nulls = NULLABLE_SORT_FIELDS.has(field) ? ' NULLS LAST' : '';
     const order = (t: string) => `${t}${field} ${dir}${nulls}${field === 'created_at' ? '' : `, ${t}created_at ${dir}`}, ${t}id ${dir}`;
     const offset = (q.page - 1) * q.pageSize;
-    const countCap = offset + q.pageSize + TOTAL_LOOKAHEAD;
+    const countCap = offset + q.pageSize + (searchCond ? SEARCH_TOTAL_LOOKAHEAD : TOTAL_LOOKAHEAD);
+    if (searchCond && q.onlyCreatorId === undefined && offset + q.pageSize <= SEARCH_WINDOW) {
+      const found = await this.searchWindow(baseClause, searchCond, order(''), [...params], offset, q.pageSize, countCap);
+      if (found) return found;
+    }
     const filterParams = [...params];
     // Deferred join: the page's ids come from the (covering) list index alone, so skipping
     // `offset` rows never touches the heap; only the page's rows are then read in full.
@@ -114,6 +134,37 @@ export class TaskQueryService {
     ]);
     const counted = Number(total);
     return { items: rows.map(mapTaskRow), total: counted, totalCapped: counted >= countCap };
+  }
+
+  /**
+   * Serves a search from the first {@link SEARCH_WINDOW} rows in list order when they hold the
+   * page; the total then comes from the window too when it is conclusive (the window held
+   * every candidate, or enough matches to reach the count cap), else from a capped count.
+   * Returns null when the window does not hold the page (the caller uses the trigram index).
+   */
+  private async searchWindow(baseClause: string, searchCond: string, order: string, params: unknown[], offset: number, pageSize: number, countCap: number): Promise<TaskPage | null> {
+    const [w] = await this.db.rows<{ scanned: number; hits: number; ids: string[] }>(
+      `SELECT count(*)::int AS scanned, (count(*) FILTER (WHERE hit))::int AS hits,
+              coalesce(array_agg(id ORDER BY n) FILTER (WHERE hit), '{}') AS ids
+         FROM (SELECT id, ${searchCond} AS hit, row_number() OVER (ORDER BY ${order}) AS n
+                 FROM tasks WHERE ${baseClause} ORDER BY ${order} LIMIT ${SEARCH_WINDOW}) w`,
+      params,
+    );
+    const exhaustive = w.scanned < SEARCH_WINDOW;
+    if (!exhaustive && w.hits < offset + pageSize) return null;
+    const ids = w.ids.slice(offset, offset + pageSize);
+    const rows = ids.length ? await this.db.rows(`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ANY($1::uuid[])`, [ids]) : [];
+    const byId = new Map(rows.map((r) => [r.id as string, mapTaskRow(r)]));
+    // A row deleted between the two reads is left out of the page.
+    const items = ids.map((id) => byId.get(id)).filter((t): t is TaskRecord => t !== undefined);
+    if (exhaustive) return { items, total: w.hits, totalCapped: false };
+    if (w.hits >= countCap) return { items, total: countCap, totalCapped: true };
+    const [{ total }] = await this.db.rows<{ total: string }>(
+      `SELECT count(*) AS total FROM (SELECT 1 FROM tasks WHERE ${baseClause} AND ${searchCond} LIMIT $${params.length + 1}) capped`,
+      [...params, countCap],
+    );
+    const counted = Number(total);
+    return { items, total: counted, totalCapped: counted >= countCap };
   }
 
   /**

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { SEARCH_TOTAL_LOOKAHEAD, SEARCH_WINDOW, TaskQueryService } from '@taskyard/tasks';
+import { PARKED_TYPE, startPlatform, type Platform } from '../support/platform';
+import { createTestEnv, type TestEnv } from '../support/test-env';
+
+/**
+ * Search pages come from a window of the newest rows when it holds them, else from the
+ * trigram index: both paths must give exactly the page plain SQL gives.
+ */
+describe('task list search: window and trigram paths agree with plain SQL', () => {
+  let env: TestEnv;
+  let platform: Platform;
+  let query: TaskQueryService;
+  /** Ids of the tasks whose payload holds "needle", newest first. */
+  let needles: string[];
+  let rare: string;
+
+  const task = (payload: Record<string, string>) => ({
+    id: randomUUID(), type: PARKED_TYPE, queue: 'tests-parked', creatorId: 'system', category: 'system' as const, cronScheduleId: null,
+    maxRetries: 0, priority: 0, payload, notBefore: null, notAfter: null, idempotencyKey: null, fireKey: null, traceId: null,
+  });
+
+  beforeAll(async () => {
+    env = await createTestEnv('task_list');
+    platform = await startPlatform(env.env);
+    query = new TaskQueryService(platform.db);
+    // The oldest task is the only one with "rare-one": far outside the window of newest rows.
+    const [first] = await platform.states.insert([task({ note: 'rare-one' })]);
+    rare = first.record.id;
+    await platform.states.insert(Array.from({ length: SEARCH_WINDOW + 1_000 }, (_, i) => task({ note: i % 10 === 0 ? `needle-${i}` : 'hay' })));
+    needles = (
+      await platform.db.rows<{ id: string }>(
+        `SELECT id FROM tasks WHERE deleted_at IS NULL AND payload::text ILIKE '%needle%' ORDER BY created_at DESC, id DESC`,
+      )
+    ).map((r) => r.id);
+  });
+
+  afterAll(async () => {
+    await platform?.close();
+    await env?.cleanup();
+  });
+
+  it('serves a broad search from the window, in list order, with a capped total', async () => {
+    const page1 = await query.list({ page: 1, pageSize: 20, search: 'needle' });
+    expect(page1.items.map((t) => t.id)).toEqual(needles.slice(0, 20));
+    expect(page1).toMatchObject({ total: 20 + SEARCH_TOTAL_LOOKAHEAD, totalCapped: true });
+    const page5 = await query.list({ page: 5, pageSize: 20, search: 'NEEDLE', status: 'pending' });
+    expect(page5.items.map((t) => t.id)).toEqual(needles.slice(80, 100));
+  });
+
+  it('goes to the trigram index when the window does not hold the page, with the same order', async () => {
+    // 300 matches; the window of the newest rows holds 200 of them.
+    const page3 = await query.list({ page: 3, pageSize: 100, search: 'needle' });
+    expect(page3.items.map((t) => t.id)).toEqual(needles.slice(200, 300));
+    expect(page3).toMatchObject({ total: 300, totalCapped: false });
+    const found = await query.list({ page: 1, pageSize: 20, search: 'rare-one' });
+    expect(found.items.map((t) => t.id)).toEqual([rare]);
+    expect(found).toMatchObject({ total: 1, totalCapped: false });
+  });
+
+  it('counts exactly when the window holds every candidate', async () => {
+    const few = await query.list({ page: 1, pageSize: 20, search: 'needle', status: 'running' });
+    expect(few).toEqual({ items: [], total: 0, totalCapped: false });
+  });
+});
