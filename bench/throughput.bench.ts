@@ -8,6 +8,7 @@ import { TaskSettingKeys } from '@taskyard/tasks';
 import { startPlatform } from '../test/support/platform';
 import { startProcess } from '../test/support/processes';
 import { createBenchEnv, table, writeResult } from './support/bench-env';
+import { startCpuMeter, type CpuSplit } from './support/cpu';
 
 const N = Number(process.env.BENCH_N ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -23,10 +24,16 @@ async function inFlight(n: number, limit: number, fn: (i: number) => Promise<unk
   }));
 }
 
-async function bullmq(env: Record<string, string>): Promise<number> {
+interface Run {
+  perSecond: number;
+  cpu: CpuSplit;
+}
+
+async function bullmq(env: Record<string, string>): Promise<Run> {
   const worker = await startProcess('bullmq-worker', 'bench/support/bullmq-worker.main.ts', { ...env, QUEUE: 'bench', CONCURRENCY: String(CONCURRENCY) });
   const connection = new IORedis(env.REDIS_URL, { maxRetriesPerRequest: null });
   const queue = new Queue('bench', { connection, prefix: env.REDIS_PREFIX });
+  const meter = await startCpuMeter(connection, worker.child.pid ?? 0);
   const started = performance.now();
   await inFlight(N, IN_FLIGHT, (i) => queue.add('noop', { i }, { removeOnComplete: true }));
   // Done when nothing is left: jobs are removed on completion (QueueEvents would miss events
@@ -37,35 +44,66 @@ async function bullmq(env: Record<string, string>): Promise<number> {
     await sleep(20);
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = await meter.stop();
   await Promise.all([queue.close(), worker.kill()]);
   connection.disconnect();
-  return N / seconds;
+  return { perSecond: N / seconds, cpu };
 }
 
-async function taskyard(env: Record<string, string>): Promise<number> {
+async function taskyard(env: Record<string, string>): Promise<Run> {
   const platform = await startPlatform(env);
   await platform.settings.update({ [TaskSettingKeys.MaxConcurrent]: CONCURRENCY }, platform.redis);
   const worker = await startProcess('taskyard-worker', 'bench/support/bench-worker.main.ts', env);
+  const meter = await startCpuMeter(platform.redis, worker.child.pid ?? 0);
   const started = performance.now();
   await inFlight(N, IN_FLIGHT, () => platform.tasks.createTask({}, 'bench_noop'));
   // Done when no task is pending or running (each probe reads one entry of a partial index,
   // so polling does not load the database it measures), then every row is checked.
   while ((await platform.db.rows(UNFINISHED_PROBE)).length > 0) await sleep(20);
   const seconds = (performance.now() - started) / 1000;
+  const cpu = await meter.stop();
   const [row] = await platform.db.rows<{ n: string }>(`SELECT count(*) AS n FROM tasks WHERE status = 'success'`);
   if (Number(row.n) !== N) throw new Error(`${row.n} of ${N} tasks succeeded`);
   await worker.kill();
   await platform.close();
-  return N / seconds;
+  return { perSecond: N / seconds, cpu };
 }
 
-export async function runThroughput(): Promise<Record<string, number>> {
+/** CPU microseconds per task, by process. */
+function perTask(cpu: CpuSplit): Record<keyof CpuSplit | 'total', number> {
+  const us = (s: number) => Math.round((s * 1e6) / N);
+  return { postgres: us(cpu.postgres), redis: us(cpu.redis), worker: us(cpu.worker), creator: us(cpu.creator), total: us(cpu.postgres + cpu.redis + cpu.worker + cpu.creator) };
+}
+
+export async function runThroughput(): Promise<Record<string, unknown>> {
   const env = await createBenchEnv('throughput');
   try {
-    const bullmqRate = await bullmq(env.env);
-    const taskyardRate = await taskyard(env.env);
-    const result = { taskyard_tasks_per_s: Math.round(taskyardRate), bullmq_jobs_per_s: Math.round(bullmqRate), ratio: Number((taskyardRate / bullmqRate).toFixed(3)), n: N, concurrency: CONCURRENCY };
-    console.log(table([{ system: 'raw BullMQ (Queue.add + no-op Worker)', 'per second': result.bullmq_jobs_per_s }, { system: 'Taskyard (createTask -> success in PostgreSQL)', 'per second': result.taskyard_tasks_per_s }, { system: 'ratio', 'per second': result.ratio }]));
+    const raw = await bullmq(env.env);
+    const ours = await taskyard(env.env);
+    const result = {
+      taskyard_tasks_per_s: Math.round(ours.perSecond),
+      bullmq_jobs_per_s: Math.round(raw.perSecond),
+      ratio: Number((ours.perSecond / raw.perSecond).toFixed(3)),
+      n: N,
+      concurrency: CONCURRENCY,
+      cpu_us_per_task: { taskyard: perTask(ours.cpu), bullmq: perTask(raw.cpu) },
+    };
+    const row = (system: string, perSecond: number, cpu: ReturnType<typeof perTask>) => ({
+      system,
+      'per second': perSecond,
+      'CPU us/task: postgres': cpu.postgres,
+      redis: cpu.redis,
+      worker: cpu.worker,
+      creator: cpu.creator,
+      total: cpu.total,
+    });
+    console.log(
+      table([
+        row('raw BullMQ (Queue.add + no-op Worker)', result.bullmq_jobs_per_s, result.cpu_us_per_task.bullmq),
+        row('Taskyard (createTask -> success in PostgreSQL)', result.taskyard_tasks_per_s, result.cpu_us_per_task.taskyard),
+      ]),
+    );
+    console.log(`ratio: ${result.ratio}`);
     console.log(`results: ${writeResult('throughput', result)}`);
     return result;
   } finally {
