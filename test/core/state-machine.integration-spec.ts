@@ -35,6 +35,17 @@ describe('task state machine: batched claims and outcomes', () => {
     expect(await platform.get(a.id)).toMatchObject({ status: 'success', result: { ok: true }, progress: 100 });
   });
 
+  it('answers a tick per item, and never updates one row twice in a statement', async () => {
+    const [x, y] = await parked(2);
+    await platform.states.claim([{ id: x.id, gen: 0 }], 'w1');
+    // x's outcome and a redelivery of x's job (gen 0: a take-over) in one tick, plus a claim of y.
+    const out = await platform.states.tick([{ claim: { id: x.id, gen: 0 } }, { finish: finishOf(x.id, 1) }, { claim: { id: y.id, gen: 0 } }], 'w1');
+    expect(out[0]).toBeNull(); // written after the outcome: x is finished, nothing to take over
+    expect(out[1]).toMatchObject({ id: x.id, status: 'success' });
+    expect(out[2]).toMatchObject({ takeover: false, record: { id: y.id, attempt: 1 } });
+    expect(await platform.get(x.id)).toMatchObject({ status: 'success', attempt: 1, recoveries: 0 });
+  });
+
   it('writes heartbeats and progress of a running task without touching an index (HOT updates)', async () => {
     const [task] = await parked(1);
     await platform.states.claim([{ id: task.id, gen: 0 }], 'w1');

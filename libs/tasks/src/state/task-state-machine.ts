@@ -47,6 +47,9 @@ export interface FinishRequest {
   progressMessage: string | null;
 }
 
+/** One write of a worker tick: a claim or an outcome. */
+export type TickItem = { claim: ClaimRequest } | { finish: FinishRequest };
+
 export interface Transitioned {
   id: string;
   creatorId: string;
@@ -57,13 +60,13 @@ export interface Transitioned {
 const json = (v: JsonValue | null): string | null => (v === null ? null : JSON.stringify(v));
 
 /*
- * Batched statements join an unnest() of ids to `tasks`, and their status tests are written
- * as CASE join filters on purpose: a plain `t.status = 'pending'` is a restriction the planner
- * may serve from a status index. Statistics lag a bursty queue table (taken while it was
- * idle, they say "almost no pending rows"), so it would then read every pending row and
- * hash-join them, once per batch: measured, a 20,000-task burst spent ~300 µs of PostgreSQL
- * CPU per task that way. With no usable restriction the only plan left is a primary-key
- * lookup per id.
+ * Batched statements join an unnest() of ids to `tasks`; the ids are also an index condition
+ * (`t.id = ANY(ids)`) and their status tests are written as CASE join filters, on purpose: a
+ * plain `t.status = 'pending'` is a restriction the planner may serve from a status index.
+ * Statistics lag a bursty queue table (taken while it was idle, they say "almost no pending
+ * rows"), so it would then read every pending row and hash-join them, once per batch:
+ * measured, a 20,000-task burst spent ~300 µs of PostgreSQL CPU per task that way. With the
+ * ids as the only usable restriction, the plan is a primary-key lookup per id.
  */
 const CLAIM_COLUMNS = RUN_COLUMNS.replace(/(\w+)/g, 't.$1');
 /** A finished row in the claim row's shape (run columns, gen, error): what an outcome needs, NULL for the rest. */
@@ -147,10 +150,33 @@ export class TaskStateMachine {
   }
 
   /**
+   * A worker tick's claims and outcomes, answered per item in order: one statement, unless a
+   * claim is for a task whose previous attempt's outcome is in the same tick (its stalled job
+   * redelivered to the same worker); that claim then goes in a second statement after the
+   * outcome, so no statement updates one row twice.
+   */
+  async tick(items: TickItem[], workerId: string): Promise<(Claimed | Transitioned | null)[]> {
+    const finishes: FinishRequest[] = [];
+    const claims: ClaimRequest[] = [];
+    for (const item of items) {
+      if ('finish' in item) finishes.push(item.finish);
+      else claims.push(item.claim);
+    }
+    const finishing = new Set(finishes.map((f) => f.id));
+    const now = claims.filter((c) => !finishing.has(c.id));
+    const later = claims.filter((c) => finishing.has(c.id));
+    const first = await this.transition(now, finishes, workerId);
+    const second = later.length > 0 ? await this.transition(later, [], workerId) : { claimed: [], finished: [] };
+    const claimed = new Map<ClaimRequest, Claimed | null>();
+    now.forEach((c, i) => claimed.set(c, first.claimed[i]));
+    later.forEach((c, i) => claimed.set(c, second.claimed[i]));
+    let f = 0;
+    return items.map((item) => ('claim' in item ? (claimed.get(item.claim) ?? null) : first.finished[f++]));
+  }
+
+  /**
    * A worker's claims and outcomes of one tick in a single statement (one round trip, one
-   * commit). The two sets touch different rows: a task cannot be claimed again by this
-   * worker before its previous attempt's outcome is written, except on a stalled-job
-   * redelivery, for which the caller must not put both in one call (see {@link TaskWorker}).
+   * commit). The two sets must touch different rows ({@link tick} sees to it).
    */
   async transition(claims: ClaimRequest[], finishes: FinishRequest[], workerId: string): Promise<{ claimed: (Claimed | null)[]; finished: (Transitioned | null)[] }> {
     if (claims.length === 0 && finishes.length === 0) return { claimed: [], finished: [] };
@@ -276,7 +302,7 @@ export class TaskStateMachine {
     const rows = await this.db.rows(
       `UPDATE tasks t SET heartbeat_at = now()
          FROM unnest($1::uuid[], $2::int[]) AS r(id, attempt)
-        WHERE t.id = r.id AND ${isRunningAttempt('r.attempt')}
+        WHERE t.id = ANY($1::uuid[]) AND t.id = r.id AND ${isRunningAttempt('r.attempt')}
        RETURNING t.id, t.cancel_requested`,
       [runs.map((r) => r.id), runs.map((r) => r.attempt)],
     );
@@ -289,7 +315,7 @@ export class TaskStateMachine {
     await this.db.rows(
       `UPDATE tasks t SET progress = r.progress, progress_message = r.message
          FROM unnest($1::uuid[], $2::int[], $3::smallint[], $4::text[]) AS r(id, attempt, progress, message)
-        WHERE t.id = r.id AND ${isRunningAttempt('r.attempt')}`,
+        WHERE t.id = ANY($1::uuid[]) AND t.id = r.id AND ${isRunningAttempt('r.attempt')}`,
       [items.map((i) => i.id), items.map((i) => i.attempt), items.map((i) => i.progress), items.map((i) => i.message)],
     );
   }

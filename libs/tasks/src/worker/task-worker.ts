@@ -15,7 +15,7 @@ import type { RegisteredTaskType, TaskRegistry } from '../registry/task-registry
 import type { TaskRunContext, TaskRunner } from '../runner/runner.types';
 import { TaskSettingKeys, type TaskSettingsService } from '../settings/task-settings';
 import type { RunRecord } from '../state/task-record';
-import { CANCELLED_ERROR, type Claimed, type ClaimRequest, type FinishRequest, type TaskStateMachine, type Transitioned } from '../state/task-state-machine';
+import { CANCELLED_ERROR, type Claimed, type TaskStateMachine, type TickItem, type Transitioned } from '../state/task-state-machine';
 import type { TasksConfig } from '../tasks.config';
 import { Batcher } from '../util/batcher';
 import { withDbRetry } from '../util/db-retry';
@@ -23,8 +23,6 @@ import { ProgressTracker } from './progress-tracker';
 import type { TaskLogSink } from './task-log-sink';
 
 type AbortReason = 'cancel' | 'lost';
-
-type Transition = { claim: ClaimRequest } | { finish: FinishRequest };
 
 /** One attempt running in this process. */
 interface ActiveRun {
@@ -72,7 +70,7 @@ export class TaskWorker {
   private readonly activeByType = new Map<string, number>();
   private reserved = 0;
   /** Claims and outcomes of concurrent runs, written together in one statement per tick. */
-  private readonly transitions: Batcher<Transition, Claimed | Transitioned | null>;
+  private readonly transitions: Batcher<TickItem, Claimed | Transitioned | null>;
   private readonly progressWrites: Batcher<{ id: string; attempt: number; progress: number; message: string | null }, undefined>;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private readonly recording = new Set<Promise<void>>();
@@ -80,7 +78,7 @@ export class TaskWorker {
   private concurrency: number;
 
   constructor(private readonly d: TaskWorkerDeps) {
-    this.transitions = new Batcher((items) => withDbRetry(() => this.writeTransitions(items)), { maxSize: 200, maxWaitMs: 1, maxInFlight: 2 });
+    this.transitions = new Batcher((items) => withDbRetry(() => d.states.tick(items, this.id)), { maxSize: 200, maxWaitMs: 1, maxInFlight: 2 });
     this.progressWrites = new Batcher(
       async (items) => {
         await d.states.saveProgress(items).catch((err: Error) => this.logger.warn('progress not saved', { error: err.message }));
@@ -150,26 +148,6 @@ export class TaskWorker {
       if (n > 0) this.activeByType.set(type, n);
       else this.activeByType.delete(type);
     }
-  }
-
-  /**
-   * One tick's claims and outcomes as one statement. A claim for a task whose previous
-   * attempt's outcome is in the same tick (a stalled job redelivered here) waits for the next
-   * statement, so the two never update one row in one statement.
-   */
-  private async writeTransitions(items: Transition[]): Promise<(Claimed | Transitioned | null)[]> {
-    const finishes = items.filter((i): i is Extract<Transition, { finish: FinishRequest }> => 'finish' in i).map((i) => i.finish);
-    const finishing = new Set(finishes.map((f) => f.id));
-    const claims = items.filter((i): i is Extract<Transition, { claim: ClaimRequest }> => 'claim' in i).map((i) => i.claim);
-    const now = claims.filter((c) => !finishing.has(c.id));
-    const later = claims.filter((c) => finishing.has(c.id));
-    const first = await this.d.states.transition(now, finishes, this.id);
-    const second = later.length > 0 ? await this.d.states.transition(later, [], this.id) : { claimed: [], finished: [] };
-    const claimed = new Map<ClaimRequest, Claimed | null>();
-    now.forEach((c, i) => claimed.set(c, first.claimed[i]));
-    later.forEach((c, i) => claimed.set(c, second.claimed[i]));
-    let f = 0;
-    return items.map((i) => ('claim' in i ? (claimed.get(i.claim) ?? null) : first.finished[f++]));
   }
 
   private async claimAndRun(id: string, gen: number, registered: RegisteredTaskType | undefined): Promise<void> {
