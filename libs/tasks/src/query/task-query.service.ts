@@ -115,7 +115,8 @@ export class TaskQueryService {
     const order = (t: string) => `${t}${field} ${dir}${nulls}${field === 'created_at' ? '' : `, ${t}created_at ${dir}`}, ${t}id ${dir}`;
     const offset = (q.page - 1) * q.pageSize;
     const countCap = offset + q.pageSize + (searchCond ? SEARCH_TOTAL_LOOKAHEAD : TOTAL_LOOKAHEAD);
-    if (searchCond && q.onlyCreatorId === undefined && offset + q.pageSize <= SEARCH_WINDOW) {
+    // (A task id is found through the primary key at once: no window for it.)
+    if (searchCond && q.onlyCreatorId === undefined && !UUID.test(search ?? '') && offset + q.pageSize <= SEARCH_WINDOW) {
       const found = await this.searchWindow(baseClause, searchCond, order(''), [...params], offset, q.pageSize, countCap);
       if (found) return found;
     }
