@@ -4,10 +4,11 @@ import { PARKED_TYPE, startPlatform, type Platform } from '../support/platform';
 import { createTestEnv, type TestEnv } from '../support/test-env';
 
 /**
- * Search pages come from a window of the newest rows when it holds them, else from the
- * trigram index: both paths must give exactly the page plain SQL gives.
+ * Search pages come from a window of the newest rows when it holds them, else from all the
+ * matches when they are few, else from the trigram index page by page: every path must give
+ * exactly the page plain SQL gives.
  */
-describe('task list search: window and trigram paths agree with plain SQL', () => {
+describe('task list search: every path agrees with plain SQL', () => {
   let env: TestEnv;
   let platform: Platform;
   let query: TaskQueryService;
@@ -56,6 +57,24 @@ describe('task list search: window and trigram paths agree with plain SQL', () =
     const found = await query.list({ page: 1, pageSize: 20, search: 'rare-one' });
     expect(found.items.map((t) => t.id)).toEqual([rare]);
     expect(found).toMatchObject({ total: 1, totalCapped: false });
+  });
+
+  it('pages a search with many matches beyond the window through the trigram index', async () => {
+    // "hay": 2,700 matches, more than SEARCH_FEW_MATCHES; this page lies past the window's hits.
+    const hay = (
+      await platform.db.rows<{ id: string }>(`SELECT id FROM tasks WHERE payload::text ILIKE '%hay%' ORDER BY created_at DESC, id DESC OFFSET 1900 LIMIT 100`)
+    ).map((r) => r.id);
+    const page = await query.list({ page: 20, pageSize: 100, search: 'hay' });
+    expect(page.items.map((t) => t.id)).toEqual(hay);
+    expect(page).toMatchObject({ total: 2_000 + SEARCH_TOTAL_LOOKAHEAD, totalCapped: true });
+  });
+
+  it("writes a task's search text once at insert, also in a caller's transaction, and drops it with the task", async () => {
+    const created = await platform.dataSource.transaction((manager) => platform.tasks.createTask({}, PARKED_TYPE, { manager, payload: { note: 'tx-needle' } }));
+    const doc = async () => (await platform.db.rows<{ doc: string }>(`SELECT doc FROM task_search WHERE task_id = $1`, [created.id])).map((r) => r.doc);
+    expect(await doc()).toEqual([`${PARKED_TYPE} {"note": "tx-needle"}`]);
+    await platform.db.rows(`DELETE FROM tasks WHERE id = $1`, [created.id]);
+    expect(await doc()).toEqual([]);
   });
 
   it('counts exactly when the window holds every candidate', async () => {

@@ -6,7 +6,7 @@ export * from './registry/task-registry';
 export * from './registry/task-runner.decorator';
 export * from './state/task-record';
 export { Db } from './state/db';
-export { TaskStateMachine, EXPIRED_ERROR, CANCELLED_ERROR, transitionStatement } from './state/task-state-machine';
+export { TaskStateMachine, EXPIRED_ERROR, CANCELLED_ERROR, SEARCH_DOC, transitionStatement } from './state/task-state-machine';
 export * from './task.service';
 export * from './tasks.module';
 export * from './queue/redis-connections';

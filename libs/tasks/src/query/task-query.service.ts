@@ -1,6 +1,7 @@
 import type { TaskCategory, TaskStatus } from '@taskyard/contracts';
 import type { Db } from '../state/db';
 import { mapTaskRow, TASK_COLUMNS, type TaskRecord } from '../state/task-record';
+import { SEARCH_DOC } from '../state/task-state-machine';
 
 /** Sortable columns of the task list; `-` prefix means descending. */
 export const TASK_SORT_FIELDS = ['created_at', 'updated_at', 'started_at', 'finished_at', 'priority', 'progress'] as const;
@@ -61,17 +62,20 @@ export const SEARCH_TOTAL_LOOKAHEAD = 200;
  * heap visit and which the planner cannot size (it assumes ~100 matches for any ILIKE).
  */
 export const SEARCH_WINDOW = 2_000;
+/**
+ * A search the window could not serve reads its matches once through the trigram index; when
+ * there are at most this many, page and total both come from them (one index scan, not two).
+ */
+export const SEARCH_FEW_MATCHES = 2_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** The expression the trigram index `tasks_search_idx` is built on; must stay identical. */
-const SEARCH_EXPR = `(type || ' ' || coalesce(payload::text, ''))`;
 
 /**
  * Read side of tasks for lists: filters, search and offset pagination over partial list
  * indexes in the list's order: `tasks_list_idx`, `tasks_creator_list_idx`,
  * `tasks_schedule_idx` (InitialSchema), `tasks_type_list2_idx` (ListIndexes),
  * `tasks_status_list3_idx` and `tasks_finished_list_idx` (ListIndexes2), plus the trigram
- * index `tasks_search_idx` for rare search matches. Deleted tasks never appear.
+ * index of `task_search` (SearchTable) for rare search matches. Deleted tasks never appear.
  */
 export class TaskQueryService {
   constructor(private readonly db: Db) {}
@@ -93,16 +97,17 @@ export class TaskQueryService {
     if (q.createdTo) where.push(`created_at <= ${p(q.createdTo)}`);
     const baseClause = where.join(' AND ');
     const search = q.search?.trim();
+    /** The search as a test of each row's own columns (the window; a plain user's rows). */
     let searchCond: string | undefined;
     if (search) {
       const like = p(`%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      // A caller restricted to their own tasks searches a few thousand rows at most: filtering
-      // them through the creator index is cheaper than the trigram index over every task, which
-      // the planner would otherwise pick (it estimates ~100 rows for any ILIKE). The `|| ''`
-      // keeps the expression from matching `tasks_search_idx`; the result is the same.
-      const expr = q.onlyCreatorId !== undefined ? `(${SEARCH_EXPR} || '')` : SEARCH_EXPR;
-      searchCond = UUID.test(search) ? `(id = ${p(search.toLowerCase())} OR ${expr} ILIKE ${like})` : `${expr} ILIKE ${like}`;
-      where.push(searchCond);
+      const id = UUID.test(search) ? p(search.toLowerCase()) : undefined;
+      searchCond = `(${id ? `id = ${id} OR ` : ''}${SEARCH_DOC} ILIKE ${like})`;
+      // A caller restricted to their own tasks searches a few thousand rows at most, through
+      // the creator index; everyone else's rare matches come from the trigram index (a task
+      // id also through the primary key: a union, which the planner keeps to index lookups).
+      const matches = `SELECT task_id FROM task_search WHERE doc ILIKE ${like}`;
+      where.push(q.onlyCreatorId !== undefined ? searchCond : `id IN (${id ? `SELECT ${id}::uuid UNION ALL ` : ''}${matches})`);
     }
     const clause = where.join(' AND ');
     const sort = q.sort ?? '-created_at';
@@ -117,7 +122,11 @@ export class TaskQueryService {
     const countCap = offset + q.pageSize + (searchCond ? SEARCH_TOTAL_LOOKAHEAD : TOTAL_LOOKAHEAD);
     // (A task id is found through the primary key at once: no window for it.)
     if (searchCond && q.onlyCreatorId === undefined && !UUID.test(search ?? '') && offset + q.pageSize <= SEARCH_WINDOW) {
-      const found = await this.searchWindow(baseClause, searchCond, order(''), [...params], offset, q.pageSize, countCap);
+      const found = await this.searchWindow(baseClause, searchCond, where.join(' AND '), order(''), [...params], offset, q.pageSize, countCap);
+      if (found) return found;
+    }
+    if (searchCond && q.onlyCreatorId === undefined) {
+      const found = await this.fewMatches(clause, field, order(''), [...params], offset, q.pageSize, countCap);
       if (found) return found;
     }
     const filterParams = [...params];
@@ -140,10 +149,20 @@ export class TaskQueryService {
   /**
    * Serves a search from the first {@link SEARCH_WINDOW} rows in list order when they hold the
    * page; the total then comes from the window too when it is conclusive (the window held
-   * every candidate, or enough matches to reach the count cap), else from a capped count.
+   * every candidate, or enough matches to reach the count cap), else from a capped count
+   * through the trigram index (`indexedClause`).
    * Returns null when the window does not hold the page (the caller uses the trigram index).
    */
-  private async searchWindow(baseClause: string, searchCond: string, order: string, params: unknown[], offset: number, pageSize: number, countCap: number): Promise<TaskPage | null> {
+  private async searchWindow(
+    baseClause: string,
+    searchCond: string,
+    indexedClause: string,
+    order: string,
+    params: unknown[],
+    offset: number,
+    pageSize: number,
+    countCap: number,
+  ): Promise<TaskPage | null> {
     const [w] = await this.db.rows<{ scanned: number; hits: number; ids: string[] }>(
       `SELECT count(*)::int AS scanned, (count(*) FILTER (WHERE hit))::int AS hits,
               coalesce(array_agg(id ORDER BY n) FILTER (WHERE hit), '{}') AS ids
@@ -153,19 +172,40 @@ export class TaskQueryService {
     );
     const exhaustive = w.scanned < SEARCH_WINDOW;
     if (!exhaustive && w.hits < offset + pageSize) return null;
-    const ids = w.ids.slice(offset, offset + pageSize);
-    const rows = ids.length ? await this.db.rows(`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ANY($1::uuid[])`, [ids]) : [];
-    const byId = new Map(rows.map((r) => [r.id as string, mapTaskRow(r)]));
-    // A row deleted between the two reads is left out of the page.
-    const items = ids.map((id) => byId.get(id)).filter((t): t is TaskRecord => t !== undefined);
+    const items = await this.inOrder(w.ids.slice(offset, offset + pageSize));
     if (exhaustive) return { items, total: w.hits, totalCapped: false };
     if (w.hits >= countCap) return { items, total: countCap, totalCapped: true };
     const [{ total }] = await this.db.rows<{ total: string }>(
-      `SELECT count(*) AS total FROM (SELECT 1 FROM tasks WHERE ${baseClause} AND ${searchCond} LIMIT $${params.length + 1}) capped`,
+      `SELECT count(*) AS total FROM (SELECT 1 FROM tasks WHERE ${indexedClause} LIMIT $${params.length + 1}) capped`,
       [...params, countCap],
     );
     const counted = Number(total);
     return { items, total: counted, totalCapped: counted >= countCap };
+  }
+
+  /**
+   * Serves a search from all its matches when there are few (at most
+   * {@link SEARCH_FEW_MATCHES}): one read through the trigram index gives the page and the
+   * total. Returns null when there are more.
+   */
+  private async fewMatches(clause: string, field: TaskSortField, order: string, params: unknown[], offset: number, pageSize: number, countCap: number): Promise<TaskPage | null> {
+    const sortColumns = field === 'created_at' ? 'created_at' : `${field}, created_at`;
+    const [m] = await this.db.rows<{ n: number; ids: string[] }>(
+      `SELECT count(*)::int AS n, coalesce(array_agg(id ORDER BY ${order}), '{}') AS ids
+         FROM (SELECT id, ${sortColumns} FROM tasks WHERE ${clause} LIMIT ${SEARCH_FEW_MATCHES + 1}) m`,
+      params,
+    );
+    if (m.n > SEARCH_FEW_MATCHES) return null;
+    const items = await this.inOrder(m.ids.slice(offset, offset + pageSize));
+    return m.n >= countCap ? { items, total: countCap, totalCapped: true } : { items, total: m.n, totalCapped: false };
+  }
+
+  /** The tasks with these ids, in this order (a row deleted meanwhile is left out). */
+  private async inOrder(ids: string[]): Promise<TaskRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.rows(`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ANY($1::uuid[])`, [ids]);
+    const byId = new Map(rows.map((r) => [r.id as string, mapTaskRow(r)]));
+    return ids.map((id) => byId.get(id)).filter((t): t is TaskRecord => t !== undefined);
   }
 
   /**

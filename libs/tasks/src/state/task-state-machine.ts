@@ -4,6 +4,8 @@ import type { Db, Row, SqlRunner } from './db';
 import { RUN_COLUMNS, TASK_COLUMNS, mapRunRow, mapTaskRow, type RunRecord, type TaskRecord } from './task-record';
 
 export const EXPIRED_ERROR = 'task expired: not_after deadline passed';
+/** A task's search text, from its own columns: stored in `task_search.doc` at insert. */
+export const SEARCH_DOC = `(type || ' ' || coalesce(payload::text, ''))`;
 export const CANCELLED_ERROR = 'task cancelled';
 
 export interface NewTask {
@@ -96,14 +98,19 @@ export class TaskStateMachine {
   async insert(tasks: NewTask[], runner: SqlRunner = this.db): Promise<{ record: TaskRecord; created: boolean }[]> {
     if (tasks.length === 0) return [];
     const col = <K extends keyof NewTask>(k: K) => tasks.map((t) => t[k]);
+    // The search text (type and payload never change) is written once, beside the row: see
+    // migration SearchTable for why it is not indexed on `tasks`.
     const inserted = await runner.rows(
-      `INSERT INTO tasks (id, type, queue, creator_id, category, cron_schedule_id, max_retries, priority, payload,
-                          not_before, not_after, idempotency_key, fire_key, trace_id)
-       SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[],
-                            $7::int[], $8::int[], $9::jsonb[], $10::timestamptz[], $11::timestamptz[], $12::varchar[],
-                            $13::varchar[], $14::varchar[])
-       ON CONFLICT DO NOTHING
-       RETURNING ${TASK_COLUMNS}`,
+      `WITH ins AS (
+         INSERT INTO tasks (id, type, queue, creator_id, category, cron_schedule_id, max_retries, priority, payload,
+                            not_before, not_after, idempotency_key, fire_key, trace_id)
+         SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[],
+                              $7::int[], $8::int[], $9::jsonb[], $10::timestamptz[], $11::timestamptz[], $12::varchar[],
+                              $13::varchar[], $14::varchar[])
+         ON CONFLICT DO NOTHING
+         RETURNING ${TASK_COLUMNS}),
+       search AS (INSERT INTO task_search (task_id, doc) SELECT id, ${SEARCH_DOC} FROM ins)
+       SELECT * FROM ins`,
       [
         col('id'), col('type'), col('queue'), col('creatorId'), col('category'), col('cronScheduleId'),
         col('maxRetries'), col('priority'), tasks.map((t) => json(t.payload)), col('notBefore'), col('notAfter'),
