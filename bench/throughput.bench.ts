@@ -13,6 +13,16 @@ import { startCpuMeter, type CpuSplit } from './support/cpu';
 const N = Number(process.env.BENCH_N ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const IN_FLIGHT = 64;
+/** With BENCH_PAYLOAD_BYTES, every task and job carries a JSON payload of about that size. */
+const PAYLOAD_BYTES = Number(process.env.BENCH_PAYLOAD_BYTES ?? 0);
+const PAYLOAD = PAYLOAD_BYTES > 0 ? benchPayload(PAYLOAD_BYTES) : undefined;
+
+/** A report-like payload of about `bytes` bytes of JSON: rows of region, owner and note. */
+function benchPayload(bytes: number): { report: string; rows: { region: string; owner: string; note: string }[] } {
+  const payload = { report: 'quarterly revenue by region', rows: [] as { region: string; owner: string; note: string }[] };
+  for (let i = 0; JSON.stringify(payload).length < bytes; i++) payload.rows.push({ region: `region-${i}`, owner: `user${i}@example.com`, note: `lorem ipsum dolor sit amet ${i}` });
+  return payload;
+}
 
 const UNFINISHED_PROBE = `(SELECT 1 FROM tasks WHERE status = 'pending' AND deleted_at IS NULL LIMIT 1)
   UNION ALL (SELECT 1 FROM tasks WHERE status = 'running' LIMIT 1)`;
@@ -35,7 +45,7 @@ async function bullmq(env: Record<string, string>): Promise<Run> {
   const queue = new Queue('bench', { connection, prefix: env.REDIS_PREFIX });
   const meter = await startCpuMeter(connection, worker.child.pid ?? 0);
   const started = performance.now();
-  await inFlight(N, IN_FLIGHT, (i) => queue.add('noop', { i }, { removeOnComplete: true }));
+  await inFlight(N, IN_FLIGHT, (i) => queue.add('noop', PAYLOAD ?? { i }, { removeOnComplete: true }));
   // Done when nothing is left: jobs are removed on completion (QueueEvents would miss events
   // once its stream is trimmed, so counts are polled instead).
   for (;;) {
@@ -56,7 +66,7 @@ async function taskyard(env: Record<string, string>): Promise<Run> {
   const worker = await startProcess('taskyard-worker', 'bench/support/bench-worker.main.ts', env);
   const meter = await startCpuMeter(platform.redis, worker.child.pid ?? 0);
   const started = performance.now();
-  await inFlight(N, IN_FLIGHT, () => platform.tasks.createTask({}, 'bench_noop'));
+  await inFlight(N, IN_FLIGHT, () => platform.tasks.createTask({}, 'bench_noop', PAYLOAD ? { payload: PAYLOAD } : {}));
   // Done when no task is pending or running (each probe reads one entry of a partial index,
   // so polling does not load the database it measures), then every row is checked.
   while ((await platform.db.rows(UNFINISHED_PROBE)).length > 0) await sleep(20);
@@ -86,6 +96,7 @@ export async function runThroughput(): Promise<Record<string, unknown>> {
       ratio: Number((ours.perSecond / raw.perSecond).toFixed(3)),
       n: N,
       concurrency: CONCURRENCY,
+      payload_bytes: PAYLOAD ? JSON.stringify(PAYLOAD).length : 0,
       cpu_us_per_task: { taskyard: perTask(ours.cpu), bullmq: perTask(raw.cpu) },
     };
     const row = (system: string, perSecond: number, cpu: ReturnType<typeof perTask>) => ({
@@ -103,8 +114,8 @@ export async function runThroughput(): Promise<Record<string, unknown>> {
         row('Taskyard (createTask -> success in PostgreSQL)', result.taskyard_tasks_per_s, result.cpu_us_per_task.taskyard),
       ]),
     );
-    console.log(`ratio: ${result.ratio}`);
-    console.log(`results: ${writeResult('throughput', result)}`);
+    console.log(`ratio: ${result.ratio}${PAYLOAD ? ` (payload ${result.payload_bytes} bytes)` : ''}`);
+    console.log(`results: ${writeResult(PAYLOAD ? 'throughput-payload' : 'throughput', result)}`);
     return result;
   } finally {
     await env.cleanup();
