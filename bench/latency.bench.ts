@@ -44,18 +44,22 @@ async function measureStarts(rate: number, seconds: number, create: () => Promis
   return { ...summarize([...sentAt].map(([id, t0]) => (probes.at('started', id) ?? NaN) - t0)), create_call: summarize(calls) };
 }
 
+/** A warm-up, then start latencies at each of RATES, a second apart. */
+async function startsAtEveryRate(create: () => Promise<string>, probes: ProbeCollector): Promise<Record<number, StartSummary>> {
+  await measureStarts(WARMUP / 2, 2, create, probes);
+  const out: Record<number, StartSummary> = {};
+  for (const rate of RATES) {
+    out[rate] = await measureStarts(rate, SECONDS, create, probes);
+    await sleep(1_000);
+  }
+  return out;
+}
+
 async function taskyardStarts(env: Record<string, string>, platform: Platform): Promise<Record<number, StartSummary>> {
   const worker = await startBenchWorker(env);
   try {
     const probes = new ProbeCollector(worker);
-    const create = async () => (await platform.tasks.createTask({}, 'bench_mark')).id;
-    await measureStarts(WARMUP / 2, 2, create, probes);
-    const out: Record<number, StartSummary> = {};
-    for (const rate of RATES) {
-      out[rate] = await measureStarts(rate, SECONDS, create, probes);
-      await sleep(1_000);
-    }
-    return out;
+    return await startsAtEveryRate(async () => (await platform.tasks.createTask({}, 'bench_mark')).id, probes);
   } finally {
     await worker.kill();
   }
@@ -72,13 +76,7 @@ async function bullmqStarts(env: Record<string, string>): Promise<Record<number,
       if (!job.id) throw new Error('BullMQ returned a job without id');
       return job.id;
     };
-    await measureStarts(WARMUP / 2, 2, create, probes);
-    const out: Record<number, StartSummary> = {};
-    for (const rate of RATES) {
-      out[rate] = await measureStarts(rate, SECONDS, create, probes);
-      await sleep(1_000);
-    }
-    return out;
+    return await startsAtEveryRate(create, probes);
   } finally {
     await queue.close();
     connection.disconnect();

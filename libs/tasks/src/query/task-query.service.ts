@@ -97,11 +97,12 @@ export class TaskQueryService {
     if (q.createdTo) where.push(`created_at <= ${p(q.createdTo)}`);
     const baseClause = where.join(' AND ');
     const search = q.search?.trim();
+    const searchById = search !== undefined && UUID.test(search);
     /** The search as a test of each row's own columns (the window; a plain user's rows). */
     let searchCond: string | undefined;
     if (search) {
       const like = p(`%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      const id = UUID.test(search) ? p(search.toLowerCase()) : undefined;
+      const id = searchById ? p(search.toLowerCase()) : undefined;
       searchCond = `(${id ? `id = ${id} OR ` : ''}${SEARCH_DOC} ILIKE ${like})`;
       // A caller restricted to their own tasks searches a few thousand rows at most, through
       // the creator index; everyone else's rare matches come from the trigram index (a task
@@ -120,13 +121,11 @@ export class TaskQueryService {
     const order = (t: string) => `${t}${field} ${dir}${nulls}${field === 'created_at' ? '' : `, ${t}created_at ${dir}`}, ${t}id ${dir}`;
     const offset = (q.page - 1) * q.pageSize;
     const countCap = offset + q.pageSize + (searchCond ? SEARCH_TOTAL_LOOKAHEAD : TOTAL_LOOKAHEAD);
-    // (A task id is found through the primary key at once: no window for it.)
-    if (searchCond && q.onlyCreatorId === undefined && !UUID.test(search ?? '') && offset + q.pageSize <= SEARCH_WINDOW) {
-      const found = await this.searchWindow(baseClause, searchCond, where.join(' AND '), order(''), [...params], offset, q.pageSize, countCap);
-      if (found) return found;
-    }
     if (searchCond && q.onlyCreatorId === undefined) {
-      const found = await this.fewMatches(clause, field, order(''), [...params], offset, q.pageSize, countCap);
+      // (A task id is found through the primary key at once: no window for it.)
+      const found =
+        (!searchById && offset + q.pageSize <= SEARCH_WINDOW ? await this.searchWindow(baseClause, searchCond, clause, order(''), [...params], offset, q.pageSize, countCap) : null) ??
+        (await this.fewMatches(clause, field, order(''), [...params], offset, q.pageSize, countCap));
       if (found) return found;
     }
     const filterParams = [...params];
@@ -136,14 +135,18 @@ export class TaskQueryService {
         FROM (SELECT id FROM tasks WHERE ${clause} ORDER BY ${order('')} LIMIT ${p(q.pageSize)} OFFSET ${p(offset)}) page
         JOIN tasks t ON t.id = page.id
        ORDER BY ${order('t.')}`;
-    // Capped count: counting stops `TOTAL_LOOKAHEAD` rows past the requested page.
-    const countSql = `SELECT count(*) AS total FROM (SELECT 1 FROM tasks WHERE ${clause} LIMIT $${filterParams.length + 1}) capped`;
-    const [rows, [{ total }]] = await Promise.all([
-      this.db.rows(pageSql, params),
-      this.db.rows<{ total: string }>(countSql, [...filterParams, countCap]),
-    ]);
+    const [rows, total] = await Promise.all([this.db.rows(pageSql, params), this.cappedCount(clause, filterParams, countCap)]);
+    return { items: rows.map(mapTaskRow), ...total };
+  }
+
+  /** Counts matches, stopping at `cap` (`TOTAL_LOOKAHEAD` or `SEARCH_TOTAL_LOOKAHEAD` past the page). */
+  private async cappedCount(clause: string, params: unknown[], cap: number): Promise<Omit<TaskPage, 'items'>> {
+    const [{ total }] = await this.db.rows<{ total: string }>(
+      `SELECT count(*) AS total FROM (SELECT 1 FROM tasks WHERE ${clause} LIMIT $${params.length + 1}) capped`,
+      [...params, cap],
+    );
     const counted = Number(total);
-    return { items: rows.map(mapTaskRow), total: counted, totalCapped: counted >= countCap };
+    return { total: counted, totalCapped: counted >= cap };
   }
 
   /**
@@ -175,12 +178,7 @@ export class TaskQueryService {
     const items = await this.inOrder(w.ids.slice(offset, offset + pageSize));
     if (exhaustive) return { items, total: w.hits, totalCapped: false };
     if (w.hits >= countCap) return { items, total: countCap, totalCapped: true };
-    const [{ total }] = await this.db.rows<{ total: string }>(
-      `SELECT count(*) AS total FROM (SELECT 1 FROM tasks WHERE ${indexedClause} LIMIT $${params.length + 1}) capped`,
-      [...params, countCap],
-    );
-    const counted = Number(total);
-    return { items, total: counted, totalCapped: counted >= countCap };
+    return { items, ...(await this.cappedCount(indexedClause, params, countCap)) };
   }
 
   /**

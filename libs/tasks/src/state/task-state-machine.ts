@@ -389,22 +389,17 @@ export class TaskStateMachine {
 export function transitionStatement(claims: ClaimRequest[], finishes: FinishRequest[], workerId: string): { text: string; params: unknown[] } {
   const params: unknown[] = [];
   const param = (value: unknown): string => `$${params.push(value)}`;
-  const idParams = new Map<unknown[], string>();
-  const ids = (items: { id: string }[]): string => {
-    let p = idParams.get(items);
-    if (!p) idParams.set(items, (p = param(items.map((i) => i.id))));
-    return p;
-  };
   const parts: string[] = [];
   if (claims.length > 0) {
+    const ids = param(claims.map((r) => r.id));
     // A pending claim moves attempt from gen to gen + 1; a take-over moves it further, which
     // is how the returned row tells the two apart.
     parts.push(`claimed AS (
       UPDATE tasks t SET status = 'running', attempt = t.attempt + 1, job_gen = r.gen, worker_id = ${param(workerId)},
              started_at = now(), heartbeat_at = now(), updated_at = now(),
              recoveries = t.recoveries + (t.status = 'running')::int
-        FROM unnest(${ids(claims)}::uuid[], ${param(claims.map((r) => r.gen))}::int[]) AS r(id, gen)
-       WHERE t.id = ANY(${ids(claims)}::uuid[]) AND t.id = r.id
+        FROM unnest(${ids}::uuid[], ${param(claims.map((r) => r.gen))}::int[]) AS r(id, gen)
+       WHERE t.id = ANY(${ids}::uuid[]) AND t.id = r.id
          AND CASE t.status WHEN 'pending' THEN t.attempt = r.gen AND t.deleted_at IS NULL AND (t.not_after IS NULL OR t.not_after > now())
                            WHEN 'running' THEN t.job_gen = r.gen AND t.deleted_at IS NULL
                            ELSE false END
@@ -412,14 +407,15 @@ export function transitionStatement(claims: ClaimRequest[], finishes: FinishRequ
   }
   if (finishes.length > 0) {
     const col = <K extends keyof FinishRequest>(k: K) => param(finishes.map((r) => r[k]));
+    const ids = col('id');
     parts.push(`finished AS (
       UPDATE tasks t SET status = r.status, result = r.result, error = r.error, finished_at = now(), updated_at = now(),
              progress = CASE WHEN r.status = 'success' THEN 100 ELSE coalesce(r.progress, t.progress) END,
              progress_message = coalesce(r.progress_message, t.progress_message), heartbeat_at = NULL
-        FROM unnest(${ids(finishes)}::uuid[], ${col('attempt')}::int[], ${col('status')}::varchar[], ${param(finishes.map((r) => json(r.result)))}::jsonb[],
+        FROM unnest(${ids}::uuid[], ${col('attempt')}::int[], ${col('status')}::varchar[], ${param(finishes.map((r) => json(r.result)))}::jsonb[],
                     ${col('error')}::text[], ${col('progress')}::smallint[], ${col('progressMessage')}::text[])
              AS r(id, attempt, status, result, error, progress, progress_message)
-       WHERE t.id = ANY(${ids(finishes)}::uuid[]) AND t.id = r.id AND ${isRunningAttempt('r.attempt')}
+       WHERE t.id = ANY(${ids}::uuid[]) AND t.id = r.id AND ${isRunningAttempt('r.attempt')}
       RETURNING t.id, t.creator_id, t.status, t.error, t.attempt)`);
   }
   // One result set: claimed rows carry what a run needs, finished rows only what the

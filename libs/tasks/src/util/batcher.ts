@@ -23,7 +23,7 @@ export interface BatcherOptions {
  * round trip per task. `flush` returns one output per input, in order.
  */
 export class Batcher<I, O> {
-  private queue: Pending<I, O>[] = [];
+  private readonly queue: Pending<I, O>[] = [];
   private timer: NodeJS.Timeout | undefined;
   private inFlight = new Set<Promise<void>>();
 
@@ -55,8 +55,7 @@ export class Batcher<I, O> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.queue.length === 0) return;
-    const batch = this.queue.length > this.options.maxSize ? this.queue.splice(0, this.options.maxSize) : this.queue;
-    if (batch === this.queue) this.queue = [];
+    const batch = this.queue.splice(0, this.options.maxSize);
     const run = this.run(batch);
     this.inFlight.add(run);
     void run.finally(() => {
