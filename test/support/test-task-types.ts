@@ -72,6 +72,18 @@ export function registerTestTaskTypes(registry: TaskRegistry): void {
     await interruptibleSleep(ctx.task.payload.ms, ctx.signal);
     return null;
   }, { concurrency: 1 });
+
+  /** Sleeps `ms` honouring its signal, past its 500 ms timeout when `ms` is larger. */
+  registry.registerFuncTaskType<{ ms: number }>('t_timeout', async (ctx) => {
+    await interruptibleSleep(ctx.task.payload.ms, ctx.signal);
+    return 'in time';
+  }, { timeoutMs: 500 });
+
+  /** Ignores its signal past its 300 ms timeout: recorded failed after the grace period. */
+  registry.registerFuncTaskType<{ ms: number }>('t_timeout_stubborn', async (ctx) => {
+    await sleep(ctx.task.payload.ms);
+    return 'late result';
+  }, { timeoutMs: 300 });
 }
 
 /** A once-a-second schedule, off until a test turns it on. */

@@ -75,3 +75,11 @@ export class TaskCancelledError extends Error {
     this.name = 'TaskCancelledError';
   }
 }
+
+/** The abort reason of a run that passed its type's `timeoutMs`; its message is the recorded error. */
+export class TaskTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`task timed out after ${timeoutMs} ms`);
+    this.name = 'TaskTimeoutError';
+  }
+}

@@ -8,10 +8,13 @@ export interface RegisteredTaskType {
   queue: string;
   concurrency: number | undefined;
   maxRetries: number | undefined;
+  timeoutMs: number | undefined;
 }
 
 const TYPE_PATTERN = /^[a-z][a-z0-9_.-]{0,127}$/;
 const QUEUE_PATTERN = /^[a-z][a-z0-9_-]{0,63}$/;
+/** Node's timers overflow (and fire at once) past 2^31 - 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** Task types known to this process: which runner runs a type, on which queue. */
 export class TaskRegistry {
@@ -26,12 +29,16 @@ export class TaskRegistry {
     if (options.concurrency !== undefined && !(Number.isInteger(options.concurrency) && options.concurrency > 0)) {
       throw new InvalidTaskOptionsError(`concurrency of ${type} must be a positive integer`);
     }
+    if (options.timeoutMs !== undefined && !(Number.isInteger(options.timeoutMs) && options.timeoutMs > 0 && options.timeoutMs <= MAX_TIMER_MS)) {
+      throw new InvalidTaskOptionsError(`timeoutMs of ${type} must be a positive integer of at most ${MAX_TIMER_MS}`);
+    }
     this.types.set(type, {
       type,
       runner,
       queue,
       concurrency: options.concurrency,
       maxRetries: options.maxRetries,
+      timeoutMs: options.timeoutMs,
     });
   }
 

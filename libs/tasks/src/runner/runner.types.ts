@@ -63,4 +63,10 @@ export interface TaskTypeOptions {
   concurrency?: number;
   /** Default `max_retries` for tasks of this type when createTask does not say. */
   maxRetries?: number;
+  /**
+   * Longest a run of this type may take. Past it the run's signal fires and the attempt is
+   * recorded failed with `task timed out after <ms> ms` (retried while retries remain); a
+   * runner ignoring the signal is recorded after the cancellation grace period anyway.
+   */
+  timeoutMs?: number;
 }

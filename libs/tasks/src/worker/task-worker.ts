@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { DEFAULT_QUEUE, TaskStatus, type JsonValue, type TaskJobData } from '@taskyard/contracts';
 import type { FileStore } from '@taskyard/files';
 import { Logger, withLogContext, type TaskMetrics } from '@taskyard/observability';
-import { TaskCancelledError, TaskTypeNotRegisteredError, UnrecoverableTaskError } from '../errors';
+import { TaskCancelledError, TaskTimeoutError, TaskTypeNotRegisteredError, UnrecoverableTaskError } from '../errors';
 import type { CancelBus } from '../events/cancel-bus';
 import type { TaskEventPublisher } from '../events/task-event-bus';
 import type { RedisConnections } from '../queue/redis-connections';
@@ -22,7 +22,7 @@ import { withDbRetry } from '../util/db-retry';
 import { ProgressTracker } from './progress-tracker';
 import type { TaskLogSink } from './task-log-sink';
 
-type AbortReason = 'cancel' | 'lost';
+type AbortReason = 'cancel' | 'lost' | 'timeout';
 
 /** One attempt running in this process. */
 interface ActiveRun {
@@ -172,23 +172,25 @@ export class TaskWorker {
       await this.record(task, { kind: 'failed', error: new TaskTypeNotRegisteredError(task.type).message, retry: false }, null);
       return;
     }
-    await withLogContext({ task_id: task.id, trace_id: task.traceId ?? undefined, task_type: task.type, attempt: task.attempt }, () => this.run(task, registered.runner));
+    await withLogContext({ task_id: task.id, trace_id: task.traceId ?? undefined, task_type: task.type, attempt: task.attempt }, () => this.run(task, registered));
   }
 
-  private async run(task: RunRecord, runner: TaskRunner<never, unknown>): Promise<void> {
+  private async run(task: RunRecord, registered: RegisteredTaskType): Promise<void> {
     const labels = { category: task.category, type: task.type };
     this.d.metrics.started.inc(labels);
     if (task.attempt === 1) this.d.metrics.waitDuration.observe({ type: task.type }, Math.max(0, Date.now() - task.createdAt.getTime()) / 1000);
     this.d.metrics.running.inc({ type: task.type });
     const started = process.hrtime.bigint();
     const run = this.track(task);
+    const timeout = registered.timeoutMs === undefined ? undefined : setTimeout(() => this.abort(task.id, 'timeout'), registered.timeoutMs);
     this.publishStatus(task.id, task.creatorId, TaskStatus.Running, null);
     let outcome: Outcome;
     try {
       if (task.attempt > 1 || task.retryCount > 0) await this.d.logs.resume(task.id);
       else this.d.logs.begin(task.id);
-      outcome = await this.execute(run, runner);
+      outcome = await this.execute(run, registered.runner);
     } finally {
+      clearTimeout(timeout);
       run.progress.stop();
       this.active.delete(task.id);
       this.d.metrics.running.dec({ type: task.type });
@@ -293,6 +295,8 @@ export class TaskWorker {
   }
 
   private abortedOutcome(run: ActiveRun): Outcome {
+    const reason: unknown = run.controller.signal.reason;
+    if (run.abortReason === 'timeout' && reason instanceof TaskTimeoutError) return { kind: 'failed', error: reason.message, retry: true };
     return run.abortReason === 'lost' ? { kind: 'lost' } : { kind: 'cancelled', error: CANCELLED_ERROR };
   }
 
@@ -341,7 +345,7 @@ export class TaskWorker {
     const run = this.active.get(taskId);
     if (!run || run.controller.signal.aborted) return false;
     run.abortReason = reason;
-    run.controller.abort(reason === 'cancel' ? new TaskCancelledError() : new Error('run lost its claim'));
+    run.controller.abort(abortError(reason, this.d.registry.get(run.task.type)?.timeoutMs ?? 0));
     const timer = setTimeout(run.abandon, reason === 'lost' ? 0 : this.d.config.CANCEL_GRACE_MS);
     timer.unref();
     return true;
@@ -396,6 +400,17 @@ export class TaskWorker {
     await Promise.allSettled([...this.recording]);
     await Promise.allSettled([this.transitions.drain(), this.progressWrites.drain(), this.d.logs.flush()]);
     await this.d.events.flush();
+  }
+}
+
+function abortError(reason: AbortReason, timeoutMs: number): Error {
+  switch (reason) {
+    case 'cancel':
+      return new TaskCancelledError();
+    case 'timeout':
+      return new TaskTimeoutError(timeoutMs);
+    case 'lost':
+      return new Error('run lost its claim');
   }
 }
 
