@@ -3,6 +3,7 @@
 // writes bench/results/<name>.json. Exits 1 on the first error, 2 on an unknown name.
 // (A `require.main === module` guard never fires under the SWC register hook, so the bench
 // files only export their run function and this file is the one entry point.)
+import { runHistory, runRetention } from './history.bench';
 import { runLatency } from './latency.bench';
 import { runList } from './list.bench';
 import { runMemory } from './memory.bench';
@@ -13,6 +14,8 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   latency: runLatency,
   list: runList,
   memory: runMemory,
+  history: runHistory,
+  retention: runRetention,
 };
 
 async function main(names: string[]): Promise<number> {

@@ -9,15 +9,15 @@ import { Queue, createPostgresBackend, runMigrations } from 'bullmq';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { TaskSettingKeys } from '@taskyard/tasks';
-import { startPlatform } from '../test/support/platform';
+import { startPlatform, type Platform } from '../test/support/platform';
 import { startProcess } from '../test/support/processes';
 import { TEST_DATABASE_URL } from '../test/support/test-env';
 import { createBenchEnv, table, writeResult } from './support/bench-env';
 import { startCpuMeter, type CpuSplit } from './support/cpu';
 
-const N = Number(process.env.BENCH_N ?? 20_000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
-const IN_FLIGHT = 64;
+export const N = Number(process.env.BENCH_N ?? 20_000);
+export const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+export const IN_FLIGHT = 64;
 /** Jobs per `addBulk` call for BullMQ's PostgreSQL backend (calls one after another). */
 const BULK_SIZE = Number(process.env.BENCH_BULK_SIZE ?? 1_000);
 /** Pool size of BullMQ's PostgreSQL backend, per process (node-postgres' default is 10). */
@@ -35,17 +35,17 @@ function benchPayload(bytes: number): { report: string; rows: { region: string; 
   return payload;
 }
 
-const UNFINISHED_PROBE = `(SELECT 1 FROM tasks WHERE status = 'pending' AND deleted_at IS NULL LIMIT 1)
+export const UNFINISHED_PROBE = `(SELECT 1 FROM tasks WHERE status = 'pending' AND deleted_at IS NULL LIMIT 1)
   UNION ALL (SELECT 1 FROM tasks WHERE status = 'running' LIMIT 1)`;
 
-async function inFlight(n: number, limit: number, fn: (i: number) => Promise<unknown>): Promise<void> {
+export async function inFlight(n: number, limit: number, fn: (i: number) => Promise<unknown>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: limit }, async () => {
     while (next < n) await fn(next++);
   }));
 }
 
-interface Run {
+export interface Run {
   perSecond: number;
   cpu: CpuSplit;
 }
@@ -111,10 +111,18 @@ async function bullmqPostgres(env: Record<string, string>, feed: 'add' | 'addBul
   }
 }
 
-async function taskyard(env: Record<string, string>): Promise<Run> {
+/** Successful bench_noop tasks in the table (earlier runs' included). */
+async function countSucceeded(db: Platform['db']): Promise<number> {
+  const [row] = await db.rows<{ n: string }>(`SELECT count(*) AS n FROM tasks WHERE type = 'bench_noop' AND status = 'success'`);
+  return Number(row.n);
+}
+
+/** Taskyard: N no-op tasks created with `createTask` (IN_FLIGHT in flight) and run by a bench worker process. */
+export async function taskyard(env: Record<string, string>): Promise<Run> {
   const platform = await startPlatform(env);
   await platform.settings.update({ [TaskSettingKeys.MaxConcurrent]: CONCURRENCY }, platform.redis);
   const worker = await startProcess('taskyard-worker', 'bench/support/bench-worker.main.ts', env);
+  const before = await countSucceeded(platform.db);
   const meter = await startCpuMeter(platform.redis, worker.child.pid ?? 0);
   const started = performance.now();
   await inFlight(N, IN_FLIGHT, () => platform.tasks.createTask({}, 'bench_noop', PAYLOAD ? { payload: PAYLOAD } : {}));
@@ -123,15 +131,15 @@ async function taskyard(env: Record<string, string>): Promise<Run> {
   while ((await platform.db.rows(UNFINISHED_PROBE)).length > 0) await sleep(20);
   const seconds = (performance.now() - started) / 1000;
   const cpu = await meter.stop();
-  const [row] = await platform.db.rows<{ n: string }>(`SELECT count(*) AS n FROM tasks WHERE status = 'success'`);
-  if (Number(row.n) !== N) throw new Error(`${row.n} of ${N} tasks succeeded`);
+  const succeeded = (await countSucceeded(platform.db)) - before;
+  if (succeeded !== N) throw new Error(`${succeeded} of ${N} tasks succeeded`);
   await worker.kill();
   await platform.close();
   return { perSecond: N / seconds, cpu };
 }
 
 /** CPU microseconds per task, by process. */
-function perTask(cpu: CpuSplit): Record<keyof CpuSplit | 'total', number> {
+export function perTask(cpu: CpuSplit): Record<keyof CpuSplit | 'total', number> {
   const us = (s: number) => Math.round((s * 1e6) / N);
   return { postgres: us(cpu.postgres), redis: us(cpu.redis), worker: us(cpu.worker), creator: us(cpu.creator), total: us(cpu.postgres + cpu.redis + cpu.worker + cpu.creator) };
 }
