@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from '@taskyard/auth';
 import { ExamplesApiModule, ExamplesRunnersModule, registerExampleSchedules } from '@taskyard/examples';
-import { Db, REDIS_COMMANDS, TaskQueryService, TasksModule } from '@taskyard/tasks';
+import { Db, REDIS_COMMANDS, TaskAttemptsService, TaskQueryService, TasksModule } from '@taskyard/tasks';
 import type { ApiConfig } from './api.config';
 import { TaskEventsController } from './events/task-events.controller';
 import { EventTicketsService } from './events/event-tickets.service';
@@ -45,6 +45,7 @@ export class ApiModule {
       providers: [
         { provide: API_CONFIG, useValue: config },
         { provide: TaskQueryService, useFactory: (db: Db) => new TaskQueryService(db), inject: [Db] },
+        { provide: TaskAttemptsService, useFactory: (db: Db) => new TaskAttemptsService(db), inject: [Db] },
         TaskAccessService,
         FilesService,
         EventTicketsService,

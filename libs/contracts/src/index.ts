@@ -2,3 +2,4 @@ export * from './task-status';
 export * from './names';
 export * from './task.dto';
 export * from './permissions';
+export * from './operations.dto';

@@ -29,3 +29,4 @@ export * from './scheduling/schedule.service';
 export { SchedulingModule } from './scheduling/scheduling.module';
 export { LOG_CLEANUP_TYPE, RETENTION_CLEANUP_TYPE } from './maintenance/maintenance.runners';
 export * from './query/task-query.service';
+export { TaskAttemptsService } from './query/task-attempts.service';

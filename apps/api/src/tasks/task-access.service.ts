@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Permission, type BulkResultDto, type TaskDto, type TaskLogDto } from '@taskyard/contracts';
+import { Permission, type BulkResultDto, type TaskAttemptDto, type TaskDto, type TaskLogDto } from '@taskyard/contracts';
 import { ForbiddenError, hasPermission, type AuthUser } from '@taskyard/auth';
-import { CURRENT_LOG_STORE, ScheduleService, TaskNotFoundError, TaskQueryService, TaskService, toTaskDto, type CurrentLogStore, type TaskListQuery, type TaskRecord } from '@taskyard/tasks';
+import { CURRENT_LOG_STORE, ScheduleService, TaskAttemptsService, TaskNotFoundError, TaskQueryService, TaskService, toTaskDto, type CurrentLogStore, type TaskListQuery, type TaskRecord } from '@taskyard/tasks';
 import { mapError } from '../http/error-mapping';
 
 export type TaskAction = 'cancel' | 'retry' | 'delete';
@@ -28,6 +28,7 @@ export class TaskAccessService {
     private readonly query: TaskQueryService,
     @Inject(CURRENT_LOG_STORE) private readonly logStore: CurrentLogStore,
     private readonly schedules: ScheduleService,
+    private readonly attemptHistory: TaskAttemptsService,
   ) {}
 
   async view(user: AuthUser, id: string): Promise<TaskRecord> {
@@ -54,6 +55,12 @@ export class TaskAccessService {
   async logs(user: AuthUser, id: string, after: string | undefined, limit: number): Promise<TaskLogDto[]> {
     await this.view(user, id);
     return this.logStore().read(id, { after, limit });
+  }
+
+  /** Every attempt of a visible task, oldest first. */
+  async attempts(user: AuthUser, id: string): Promise<TaskAttemptDto[]> {
+    await this.view(user, id);
+    return this.attemptHistory.list(id);
   }
 
   async act(user: AuthUser, id: string, action: TaskAction): Promise<TaskRecord> {

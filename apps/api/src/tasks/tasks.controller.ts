@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { BulkResultDto, TaskDto, TaskLogDto } from '@taskyard/contracts';
+import type { BulkResultDto, TaskAttemptDto, TaskDto, TaskLogDto } from '@taskyard/contracts';
 import { CurrentUser, Paged, type AuthUser } from '@taskyard/auth';
 import { toTaskDto } from '@taskyard/tasks';
 import { UuidParam } from '../http/validation';
@@ -43,6 +43,12 @@ export class TasksController {
   @Get('tasks/:id/logs')
   logs(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string, @Query() q: TaskLogsQueryDto): Promise<TaskLogDto[]> {
     return this.access.logs(user, id, q.after, q.limit);
+  }
+
+  /** Every attempt (start, end, worker, outcome, error, what followed), oldest first; 404 when not visible. */
+  @Get('tasks/:id/attempts')
+  attempts(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string): Promise<TaskAttemptDto[]> {
+    return this.access.attempts(user, id);
   }
 
   @Post('tasks/:id/cancel')

@@ -9,6 +9,7 @@ import { JsonBlock } from '../components/json-block';
 import { LogViewer } from '../components/log-viewer';
 import { PageHeader } from '../components/page-header';
 import { TaskActionButtons } from '../components/task-action-buttons';
+import { TaskAttempts } from '../components/task-attempts';
 import { TaskProgress } from '../components/task-progress';
 import { TaskStatusTag } from '../components/task-status-tag';
 import { useTaskActions } from '../hooks/use-task-actions';
@@ -244,6 +245,11 @@ export function TaskDetailPage() {
           </Card>
           <Card title="Payload">
             <JsonBlock value={task.payload} testId="task-detail-payload" empty="No payload" />
+          </Card>
+        </Col>
+        <Col span={24}>
+          <Card title="Attempts">
+            <TaskAttempts taskId={task.id} version={`${task.status}:${task.retry_count}:${task.auto_retry_count}`} />
           </Card>
         </Col>
         <Col span={24}>

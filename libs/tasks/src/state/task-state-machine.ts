@@ -7,6 +7,8 @@ export const EXPIRED_ERROR = 'task expired: not_after deadline passed';
 /** A task's search text, from its own columns: stored in `task_search.doc` at insert. */
 export const SEARCH_DOC = `(type || ' ' || coalesce(payload::text, ''))`;
 export const CANCELLED_ERROR = 'task cancelled';
+/** Error of an attempt whose worker lost its job, taken over by BullMQ's stalled redelivery. */
+const STALLED_ERROR = 'worker lost: its job was redelivered';
 
 export interface NewTask {
   id: string;
@@ -77,6 +79,14 @@ const FINISHED_PADDED = [
   'NULL', // gen
   'error',
 ].join(', ');
+/**
+ * A CTE inserting superseded attempts into `task_attempts` from `select` (task id, attempt,
+ * worker, start, [end,] outcome, error, followed by); without an end column the end is now().
+ */
+function supersededAttempt(select: string, { withEnd = false, name = 'superseded' }: { withEnd?: boolean; name?: string } = {}): string {
+  const columns = `task_id, attempt, worker_id, started_at, ${withEnd ? 'finished_at, ' : ''}outcome, error, followed_by`;
+  return `${name} AS (INSERT INTO task_attempts (${columns}) ${select} ON CONFLICT (task_id, attempt) DO NOTHING)`;
+}
 const isRunningAttempt = (attempt: string): string => `CASE WHEN t.status = 'running' THEN t.attempt = ${attempt} ELSE false END`;
 
 /**
@@ -206,10 +216,14 @@ export class TaskStateMachine {
   /** running -> pending for an automatic retry after `delayMs`; returns the record to re-enqueue. */
   async scheduleRetry(id: string, attempt: number, error: string, delayMs: number): Promise<TaskRecord | null> {
     const rows = await this.db.rows(
-      `UPDATE tasks SET status = 'pending', auto_retry_count = auto_retry_count + 1, error = $3,
-              not_before = now() + $4 * interval '1 millisecond', worker_id = NULL, heartbeat_at = NULL, updated_at = now()
-        WHERE id = $1 AND status = 'running' AND attempt = $2 AND NOT cancel_requested
-       RETURNING ${TASK_COLUMNS}`,
+      `WITH old AS (SELECT worker_id, started_at FROM tasks WHERE id = $1),
+       upd AS (
+         UPDATE tasks SET status = 'pending', auto_retry_count = auto_retry_count + 1, error = $3,
+                not_before = now() + $4 * interval '1 millisecond', worker_id = NULL, heartbeat_at = NULL, updated_at = now()
+          WHERE id = $1 AND status = 'running' AND attempt = $2 AND NOT cancel_requested
+         RETURNING ${TASK_COLUMNS}),
+       ${supersededAttempt(`SELECT upd.id, upd.attempt, old.worker_id, old.started_at, 'failed', upd.error, 'auto_retry' FROM upd, old`)}
+       SELECT * FROM upd`,
       [id, attempt, error, delayMs],
     );
     return rows[0] ? mapTaskRow(rows[0]) : null;
@@ -218,9 +232,13 @@ export class TaskStateMachine {
   /** running -> pending without counting a retry: a draining worker hands its run back. */
   async release(id: string, attempt: number): Promise<TaskRecord | null> {
     const rows = await this.db.rows(
-      `UPDATE tasks SET status = 'pending', worker_id = NULL, heartbeat_at = NULL, updated_at = now()
-        WHERE id = $1 AND status = 'running' AND attempt = $2
-       RETURNING ${TASK_COLUMNS}`,
+      `WITH old AS (SELECT worker_id, started_at FROM tasks WHERE id = $1),
+       upd AS (
+         UPDATE tasks SET status = 'pending', worker_id = NULL, heartbeat_at = NULL, updated_at = now()
+          WHERE id = $1 AND status = 'running' AND attempt = $2
+         RETURNING ${TASK_COLUMNS}),
+       ${supersededAttempt(`SELECT upd.id, upd.attempt, old.worker_id, old.started_at, 'released', 'worker shutting down: run handed back', 'handback' FROM upd, old`)}
+       SELECT * FROM upd`,
       [id, attempt],
     );
     return rows[0] ? mapTaskRow(rows[0]) : null;
@@ -271,13 +289,20 @@ export class TaskStateMachine {
 
   /** failed|cancelled -> pending: a fresh run (resets outcome and auto retries, counts a manual retry). */
   async retry(id: string): Promise<TaskRecord> {
+    // The final attempt leaves the row here, so it moves to the history (unless it is there
+    // already: a run retried automatically, then cancelled while pending; or never ran).
     const rows = await this.db.rows(
-      `UPDATE tasks SET status = 'pending', error = NULL, result = NULL, progress = 0, progress_message = NULL,
-              started_at = NULL, finished_at = NULL, not_before = NULL, not_after = NULL, auto_retry_count = 0,
-              retry_count = retry_count + 1, cancel_requested = false, recoveries = 0, worker_id = NULL,
-              heartbeat_at = NULL, updated_at = now()
-        WHERE id = $1 AND deleted_at IS NULL AND status IN ('failed', 'cancelled')
-       RETURNING ${TASK_COLUMNS}`,
+      `WITH old AS (SELECT attempt, worker_id, started_at, finished_at, status, error FROM tasks WHERE id = $1),
+       upd AS (
+         UPDATE tasks SET status = 'pending', error = NULL, result = NULL, progress = 0, progress_message = NULL,
+                started_at = NULL, finished_at = NULL, not_before = NULL, not_after = NULL, auto_retry_count = 0,
+                retry_count = retry_count + 1, cancel_requested = false, recoveries = 0, worker_id = NULL,
+                heartbeat_at = NULL, updated_at = now()
+          WHERE id = $1 AND deleted_at IS NULL AND status IN ('failed', 'cancelled')
+         RETURNING ${TASK_COLUMNS}),
+       ${supersededAttempt(`SELECT upd.id, old.attempt, old.worker_id, old.started_at, coalesce(old.finished_at, now()), old.status, old.error, 'manual_retry'
+                              FROM upd, old WHERE old.started_at IS NOT NULL AND old.attempt > 0`, { withEnd: true })}
+       SELECT * FROM upd`,
       [id],
     );
     if (rows[0]) return mapTaskRow(rows[0]);
@@ -345,7 +370,8 @@ export class TaskStateMachine {
    */
   async recoverStale(leaseMs: number, maxRecoveries: number, limit: number): Promise<TaskRecord[]> {
     const rows = await this.db.rows(
-      `UPDATE tasks t SET
+      `WITH upd AS (
+       UPDATE tasks t SET
               recoveries = t.recoveries + 1,
               status = CASE WHEN t.cancel_requested THEN 'cancelled' WHEN t.recoveries + 1 >= $2 THEN 'failed' ELSE 'pending' END,
               error = CASE WHEN t.cancel_requested THEN $4
@@ -353,11 +379,15 @@ export class TaskStateMachine {
                            ELSE t.error END,
               finished_at = CASE WHEN t.cancel_requested OR t.recoveries + 1 >= $2 THEN now() ELSE NULL END,
               worker_id = NULL, heartbeat_at = NULL, updated_at = now()
-        WHERE t.id IN (SELECT id FROM tasks WHERE status = 'running' AND heartbeat_at < now() - $1 * interval '1 millisecond'
-                        ORDER BY heartbeat_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-          AND t.status = 'running'
-       RETURNING ${TASK_COLUMNS.replace(/(\w+)/g, 't.$1')}`,
-      [leaseMs, maxRecoveries, limit, CANCELLED_ERROR],
+         FROM (SELECT id, worker_id AS old_worker_id, started_at AS old_started_at FROM tasks
+                WHERE status = 'running' AND heartbeat_at < now() - $1 * interval '1 millisecond'
+                ORDER BY heartbeat_at LIMIT $3 FOR UPDATE SKIP LOCKED) s
+        WHERE t.id = s.id AND t.status = 'running'
+       RETURNING ${TASK_COLUMNS.replace(/(\w+)/g, 't.$1')}, s.old_worker_id, s.old_started_at),
+       ${supersededAttempt(`SELECT id, attempt, old_worker_id, old_started_at, 'lost', $5,
+                                   CASE WHEN status = 'pending' THEN 'recovery' END FROM upd`)}
+       SELECT * FROM upd`,
+      [leaseMs, maxRecoveries, limit, CANCELLED_ERROR, `worker lost: no heartbeat for ${leaseMs} ms`],
     );
     return rows.map(mapTaskRow);
   }
@@ -404,6 +434,11 @@ export function transitionStatement(claims: ClaimRequest[], finishes: FinishRequ
                            WHEN 'running' THEN t.job_gen = r.gen AND t.deleted_at IS NULL
                            ELSE false END
       RETURNING ${CLAIM_COLUMNS}, r.gen)`);
+    // A take-over supersedes the lost attempt: into the history with the values it had (the
+    // subqueries read the statement's snapshot, before the update). Rare, so scalar lookups.
+    parts.push(supersededAttempt(`SELECT c.id, c.attempt - 1, (SELECT o.worker_id FROM tasks o WHERE o.id = c.id),
+             (SELECT o.started_at FROM tasks o WHERE o.id = c.id), 'lost', '${STALLED_ERROR}', 'recovery'
+        FROM claimed c WHERE c.attempt <> c.gen + 1`, { name: 'taken_over' }));
   }
   if (finishes.length > 0) {
     const col = <K extends keyof FinishRequest>(k: K) => param(finishes.map((r) => r[k]));
