@@ -2,7 +2,9 @@
 // machine's real PostgreSQL and Redis, each file in its own schema and Redis key prefix.
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022' } }];
 const moduleNameMapper = { '^@taskyard/(.*)$': '<rootDir>/libs/$1/src/index.ts' };
-const common = { rootDir: __dirname, transform: { '^.+\\.tsx?$': swc }, moduleNameMapper, testEnvironment: 'node' };
+// dist/ holds the build's copies of each package.json: not test inputs, and duplicate names to Jest.
+const modulePathIgnorePatterns = ['<rootDir>/dist/'];
+const common = { rootDir: __dirname, transform: { '^.+\\.tsx?$': swc }, moduleNameMapper, modulePathIgnorePatterns, testEnvironment: 'node' };
 
 module.exports = {
   testTimeout: 120_000,

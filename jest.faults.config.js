@@ -8,6 +8,8 @@ module.exports = {
   rootDir: __dirname,
   transform: { '^.+\\.tsx?$': swc },
   moduleNameMapper,
+  // dist/ holds the build's copies of each package.json (duplicate names to Jest).
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
   testEnvironment: 'node',
   displayName: 'faults',
   testMatch: ['<rootDir>/test/faults/**/*.faults-spec.ts'],
