@@ -48,10 +48,6 @@ export class Logger {
     private readonly fields: LogFields = {},
   ) {}
 
-  child(fields: LogFields): Logger {
-    return new Logger(this.component, { ...this.fields, ...fields });
-  }
-
   isEnabled(level: LogLevel): boolean {
     return ORDER[level] >= ORDER[globalLevel];
   }

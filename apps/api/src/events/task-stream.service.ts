@@ -55,10 +55,6 @@ export class TaskStreamService implements OnModuleInit, BeforeApplicationShutdow
     this.clients.clear();
   }
 
-  get clientCount(): number {
-    return this.clients.size;
-  }
-
   /**
    * Takes over the response and keeps it open until the client leaves or the API stops. With
    * `lastEventId` (the `Last-Event-ID` header or `last_event_id` query) the events this process
