@@ -89,10 +89,6 @@ export class TaskWorker {
     this.concurrency = d.settings.getInt(TaskSettingKeys.MaxConcurrent);
   }
 
-  get runningCount(): number {
-    return this.active.size;
-  }
-
   /** Starts consuming the given queues (default: every queue with a registered type). */
   async start(queueNames?: string[]): Promise<string[]> {
     // The default queue is always consumed: unregistered types land there and must fail loudly.
