@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { arr, obj, parseYaml, readRepoFile, repoPath, str, text, APP_DEFAULTS, BUILD_OUTPUTS, REPO_ROOT, SCRAPE_JOBS, type JsonObject } from './support/repo';
+import { dirname, resolve } from 'node:path';
+import { DASHBOARD_FILE, arr, obj, parseYaml, readRepoFile, repoPath, str, text, APP_DEFAULTS, BUILD_OUTPUTS, REPO_ROOT, SCRAPE_JOBS, type JsonObject } from './support/repo';
 
 const COMPOSE_DIR = repoPath('docker');
 const APP_SERVICES = ['migrate', 'api', 'worker', 'scheduler'] as const;
@@ -151,7 +151,7 @@ describe('docker/compose.yml', () => {
     expect(targetOf('deploy/grafana/provisioning/dashboards/taskyard.yml')).toMatch(/^\/etc\/grafana\/provisioning\/dashboards\//);
     const providers = obj(parseYaml(readRepoFile('deploy/grafana/provisioning/dashboards/taskyard.yml')), 'providers');
     const providerPath = obj(obj(arr(providers.providers, 'providers')[0], 'provider').options, 'options').path;
-    expect(targetOf('deploy/grafana/dashboards')).toBe(providerPath);
+    expect(targetOf(dirname(DASHBOARD_FILE))).toBe(providerPath);
     const home = str(env('grafana').GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH, 'home dashboard');
     expect(home).toBe(`${text(providerPath)}/taskyard.json`);
     const datasources = obj(parseYaml(readRepoFile('deploy/grafana/provisioning/datasources/prometheus.yml')), 'datasources');

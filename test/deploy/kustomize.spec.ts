@@ -1,4 +1,4 @@
-import { arr, isObject, obj, parseYaml, readRepoFile, str, text, APP_DEFAULTS, BUILD_OUTPUTS, SCRAPE_JOBS, type Json, type JsonObject } from './support/repo';
+import { DASHBOARD_FILE, arr, isObject, obj, parseYaml, readRepoFile, str, text, APP_DEFAULTS, BUILD_OUTPUTS, SCRAPE_JOBS, type Json, type JsonObject } from './support/repo';
 import { describeObject, kustomizations, render, validateWithModels } from './support/kustomize';
 
 /** Process each container runs, and the config key naming the port its health routes are on. */
@@ -328,6 +328,6 @@ describe.each(buildable)('kubectl kustomize $dir', ({ dir }) => {
   it('ships the Grafana dashboard byte for byte as a sidecar-discoverable ConfigMap', () => {
     const dashboard = only(objects, 'ConfigMap', 'taskyard-grafana-dashboard');
     expect(at(dashboard, 'metadata.labels.grafana_dashboard')).toBe('1');
-    expect(at(dashboard, 'data')).toEqual({ 'taskyard.json': readRepoFile('deploy/grafana/dashboards/taskyard.json') });
+    expect(at(dashboard, 'data')).toEqual({ 'taskyard.json': readRepoFile(DASHBOARD_FILE) });
   });
 });

@@ -1,7 +1,6 @@
-import { arr, isObject, obj, parseYaml, readRepoFile, str, text, type JsonObject } from './support/repo';
+import { readdirSync } from 'node:fs';
+import { DASHBOARD_FILE, arr, isObject, obj, parseYaml, readRepoFile, repoPath, str, text, type JsonObject } from './support/repo';
 import { metricNamesIn } from './support/promql';
-
-const DASHBOARD_FILE = 'deploy/grafana/dashboards/taskyard.json';
 
 function dashboard(): JsonObject {
   return obj(JSON.parse(readRepoFile(DASHBOARD_FILE)), 'dashboard');
@@ -80,8 +79,17 @@ describe('Grafana dashboard', () => {
     }
   });
 
-  it('is shipped to Kubernetes as a byte-identical copy (kustomize cannot read outside k8s/)', () => {
-    expect(readRepoFile('k8s/base/grafana/taskyard.json')).toBe(readRepoFile(DASHBOARD_FILE));
+  it('is the only dashboard file in the deployment artefacts (no copy to drift)', () => {
+    const dashboards: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(repoPath(dir), { withFileTypes: true })) {
+        const path = `${dir}/${entry.name}`;
+        if (entry.isDirectory()) walk(path);
+        else if (entry.name.endsWith('.json') && 'panels' in obj(JSON.parse(readRepoFile(path)), path)) dashboards.push(path);
+      }
+    };
+    for (const dir of ['deploy', 'docker', 'k8s']) walk(dir);
+    expect(dashboards).toEqual([DASHBOARD_FILE]);
   });
 });
 

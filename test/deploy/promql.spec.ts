@@ -1,5 +1,5 @@
 import { MetricNames } from '../../libs/contracts/src/names';
-import { arr, isObject, obj, parseYaml, readRepoFile, str, text } from './support/repo';
+import { DASHBOARD_FILE, arr, isObject, obj, parseYaml, readRepoFile, str, text } from './support/repo';
 import { APP_METRICS, LABEL_VALUES, PROMETHEUS_METRICS, TARGET_LABELS, defaultNodeMetrics, seriesIndex, seriesNames, type MetricDefinition } from './support/metrics';
 import { groupingLabelsIn, labelMatchersIn, metricNamesIn } from './support/promql';
 
@@ -10,7 +10,7 @@ interface Query {
 }
 
 function dashboardQueries(): Query[] {
-  const dashboard = obj(JSON.parse(readRepoFile('deploy/grafana/dashboards/taskyard.json')), 'dashboard');
+  const dashboard = obj(JSON.parse(readRepoFile(DASHBOARD_FILE)), 'dashboard');
   const queries: Query[] = [];
   const visit = (panels: unknown): void => {
     for (const panel of arr(panels ?? [], 'panels').map((p) => obj(p, 'panel'))) {

@@ -55,6 +55,12 @@ export function str(value: unknown, what: string): string {
 }
 
 /**
+ * The Grafana dashboard: the one file kustomize ships as a ConfigMap and Compose mounts
+ * (kustomize cannot read files outside k8s/, so it lives there).
+ */
+export const DASHBOARD_FILE = 'k8s/base/grafana/taskyard.json';
+
+/**
  * What `npm run build` produces (fixed by the build contract): the entry points the
  * deployment artefacts may start, and the console bundle the api serves.
  */
