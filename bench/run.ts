@@ -3,6 +3,7 @@
 // writes bench/results/<name>.json. Exits 1 on the first error, 2 on an unknown name.
 // (A `require.main === module` guard never fires under the SWC register hook, so the bench
 // files only export their run function and this file is the one entry point.)
+import { runApiCreate, runApiReads } from './api.bench';
 import { runHistory, runRetention } from './history.bench';
 import { runLatency } from './latency.bench';
 import { runList } from './list.bench';
@@ -16,6 +17,8 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   memory: runMemory,
   history: runHistory,
   retention: runRetention,
+  'api-reads': runApiReads,
+  'api-create': runApiCreate,
 };
 
 async function main(names: string[]): Promise<number> {
