@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { signJwt } from '@taskyard/auth';
-import { TEST_DATABASE_URL } from '../support/test-env';
+import { TEST_DATABASE_URL, waitFor } from '../support/test-env';
 import { ADMIN_PASSWORD, JWT_SECRET, startStack, type Stack } from './support/api-harness';
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -165,5 +165,28 @@ describe('api: envelope, authentication and bad input', () => {
     expect((await stack.api.get('/')).headers.get('content-type')).toContain('text/html');
     expect((await stack.api.get('/assets/index-stale0hash.js')).status).toBe(404);
     expect((await stack.api.get('/health/live')).body).toEqual({ status: 'ok' });
+  });
+
+  it('refuses a demoted admin and a disabled user within AUTH_USER_CACHE_MS (1 s) of a change made in SQL', async () => {
+    const { api, adminToken } = stack;
+    const schema = stack.env.schema;
+    const ann = await api.user(adminToken, 'cache_ann', ['admin']);
+    const bob = await api.user(adminToken, 'cache_bob', ['user']);
+    // Both users' lookups are cached now.
+    expect((await api.get('/api/authorization/users', ann.token)).status).toBe(200);
+    expect((await api.get('/api/tasks', bob.token)).status).toBe(200);
+    const refusedWithin = async (check: () => Promise<boolean>, what: string) => {
+      const changed = Date.now();
+      await waitFor(check, 10_000, what);
+      return Date.now() - changed;
+    };
+    await pg.query(`UPDATE "${schema}".user_roles SET role_id = 'user' WHERE user_id = $1`, [ann.id]);
+    const demoted = await refusedWithin(async () => (await api.get('/api/authorization/users', ann.token)).status === 403, 'the demoted admin to get 403');
+    await pg.query(`UPDATE "${schema}".users SET status = 'disabled' WHERE id = $1`, [bob.id]);
+    const disabled = await refusedWithin(async () => (await api.get('/api/tasks', bob.token)).status === 401, 'the disabled user to get 401');
+    // The bound is the cache lifetime; the rest is slack for request latency on a loaded machine.
+    expect(demoted).toBeLessThan(2_500);
+    expect(disabled).toBeLessThan(2_500);
+    expect((await api.get('/api/tasks', ann.token)).status).toBe(200);
   });
 });

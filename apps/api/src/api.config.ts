@@ -35,6 +35,13 @@ export class ApiConfig extends TasksConfig {
   @ToInt() @IsInt() @Min(1)
   LOGIN_WINDOW_SECONDS = 300;
 
+  /**
+   * How long (ms) an api process reuses an authenticated user's roles and permissions: a disabled
+   * user or a removed role takes effect at most this long after the change. 0 reads them per request.
+   */
+  @ToInt() @IsInt() @Min(0) @Max(2_000)
+  AUTH_USER_CACHE_MS = 1_000;
+
   /** Lifetime of a signed artifact download URL. */
   @ToInt() @IsInt() @Min(10) @Max(24 * 3600)
   FILE_URL_TTL_SECONDS = 300;

@@ -35,6 +35,7 @@ export class ApiModule {
           admin: { username: config.ADMIN_USERNAME, password: config.ADMIN_PASSWORD },
           loginMaxFailures: config.LOGIN_MAX_FAILURES,
           loginWindowSeconds: config.LOGIN_WINDOW_SECONDS,
+          userCacheMs: config.AUTH_USER_CACHE_MS,
           redis: REDIS_COMMANDS,
           redisKeyPrefix: config.REDIS_PREFIX,
         }),

@@ -10,6 +10,11 @@ export interface AuthModuleOptions {
   /** Failed logins per IP + username within the window before 429. */
   loginMaxFailures: number;
   loginWindowSeconds: number;
+  /**
+   * Lifetime in ms (0-2000) of the per-process cache of authenticated users: how long a disabled
+   * user or a removed role may still pass after the change. 0 looks the user up on every request.
+   */
+  userCacheMs: number;
   /** Injection token of an ioredis connection for plain commands. */
   redis: InjectionToken;
   /** Prefix of the Redis keys this module writes. */

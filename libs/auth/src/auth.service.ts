@@ -6,12 +6,14 @@ import type { AuthUser, LoginResultDto } from './auth.types';
 import { InvalidTokenError, signJwt, verifyJwt } from './jwt';
 import { LoginThrottle } from './login-throttle';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from './password';
+import { ActiveUserCache } from './user-cache';
 import { UsersService } from './users.service';
 
 /** Logs users in (issuing access tokens) and resolves tokens to users. */
 @Injectable()
 export class AuthService {
   private readonly throttle: LoginThrottle;
+  private readonly activeUsers: ActiveUserCache;
 
   constructor(
     private readonly users: UsersService,
@@ -19,6 +21,7 @@ export class AuthService {
     @Inject(AUTH_REDIS) redis: Redis,
   ) {
     this.throttle = new LoginThrottle(redis, options.redisKeyPrefix, options.loginMaxFailures, options.loginWindowSeconds);
+    this.activeUsers = new ActiveUserCache((id) => users.findActive(id), options.userCacheMs);
   }
 
   async login(username: string, password: string, clientIp: string): Promise<LoginResultDto> {
@@ -36,7 +39,10 @@ export class AuthService {
     return { token: signJwt({ sub: found.user.id, iat: now, nbf: now, exp }, this.options.jwtSecret), expires_at: new Date(exp * 1000).toISOString(), user: found.user };
   }
 
-  /** The active user a Bearer token stands for; 401 for anything else. */
+  /**
+   * The active user a Bearer token stands for; 401 for anything else. The user and their
+   * permissions may be up to `userCacheMs` old (see {@link ActiveUserCache}).
+   */
   async authenticate(token: string): Promise<AuthUser> {
     let sub: string;
     try {
@@ -44,7 +50,7 @@ export class AuthService {
     } catch (err) {
       throw new UnauthenticatedError(err instanceof InvalidTokenError ? err.message : 'invalid token');
     }
-    const user = await this.users.findActive(sub);
+    const user = await this.activeUsers.get(sub);
     if (!user) throw new UnauthenticatedError('user not found or disabled');
     return user;
   }
