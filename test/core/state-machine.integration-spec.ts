@@ -59,7 +59,7 @@ describe('task state machine: batched claims and outcomes', () => {
       )).rows[0] as { updated: number; hot: number };
       const before = await counters();
       const inTx = new TaskStateMachine({ rows: async (sql: string, params?: unknown[]) => (await client.query(sql, params)).rows } as unknown as Db);
-      expect(await inTx.heartbeat([{ id: task.id, attempt: 1 }])).toEqual(new Map([[task.id, { cancelRequested: false }]]));
+      expect(await inTx.heartbeat([{ id: task.id, attempt: 1 }])).toEqual(new Map([[task.id, { attempt: 1, cancelRequested: false }]]));
       await inTx.saveProgress([{ id: task.id, attempt: 1, progress: 40, message: 'step 2' }]);
       const after = await counters();
       expect({ updated: after.updated - before.updated, hot: after.hot - before.hot }).toEqual({ updated: 2, hot: 2 });

@@ -328,17 +328,19 @@ export class TaskStateMachine {
   /**
    * Refreshes the heartbeat of a worker's runs and reports, per run, whether it still owns
    * it and whether cancellation was requested (the durable fallback of the cancel message).
+   * Keyed by task id, with the attempt that owns the row: of two runs of one task (an old
+   * attempt still settling after a take-over), only the one with that attempt owns it.
    */
-  async heartbeat(runs: { id: string; attempt: number }[]): Promise<Map<string, { cancelRequested: boolean }>> {
+  async heartbeat(runs: { id: string; attempt: number }[]): Promise<Map<string, { attempt: number; cancelRequested: boolean }>> {
     if (runs.length === 0) return new Map();
     const rows = await this.db.rows(
       `UPDATE tasks t SET heartbeat_at = now()
          FROM unnest($1::uuid[], $2::int[]) AS r(id, attempt)
         WHERE t.id = ANY($1::uuid[]) AND t.id = r.id AND ${isRunningAttempt('r.attempt')}
-       RETURNING t.id, t.cancel_requested`,
+       RETURNING t.id, t.attempt, t.cancel_requested`,
       [runs.map((r) => r.id), runs.map((r) => r.attempt)],
     );
-    return new Map(rows.map((r) => [r.id as string, { cancelRequested: Boolean(r.cancel_requested) }]));
+    return new Map(rows.map((r) => [r.id as string, { attempt: Number(r.attempt), cancelRequested: Boolean(r.cancel_requested) }]));
   }
 
   /** Persists the latest progress of running attempts (throttled by the caller). */

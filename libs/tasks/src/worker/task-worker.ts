@@ -66,8 +66,15 @@ export class TaskWorker {
   readonly id = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   private readonly logger = new Logger('task-worker', { worker_id: this.id });
   private readonly workers: Worker<TaskJobData>[] = [];
+  /**
+   * Runs in this process by attempt (`<task id>:<attempt>`), not by task id: after a take-over
+   * on this same worker the old attempt's runner may still be settling, and it must not touch
+   * the new attempt's entry (which would stop the new run's heartbeat).
+   */
   private readonly active = new Map<string, ActiveRun>();
   private readonly activeByType = new Map<string, number>();
+  /** Processings in progress per BullMQ job id (see {@link startProcessing}). */
+  private readonly processing = new Map<string, Set<Promise<void>>>();
   private reserved = 0;
   /** Claims and outcomes of concurrent runs, written together in one statement per tick. */
   private readonly transitions: Batcher<TickItem, Claimed | Transitioned | null>;
@@ -94,7 +101,7 @@ export class TaskWorker {
     // The default queue is always consumed: unregistered types land there and must fail loudly.
     const names = queueNames?.length ? queueNames : [...new Set([DEFAULT_QUEUE, ...this.d.registry.queues()])];
     const subscriber = this.d.connections.create('subscriber');
-    await this.d.cancelBus.subscribe(subscriber, (taskId) => this.abort(taskId, 'cancel'));
+    await this.d.cancelBus.subscribe(subscriber, (taskId) => this.cancel(taskId));
     this.d.settings.onChange(() => this.applyConcurrency());
     for (const name of names) {
       const worker = new Worker<TaskJobData>(name, (job, token) => this.process(job, token), {
@@ -136,6 +143,7 @@ export class TaskWorker {
     }
     this.activeByType.set(type, typeCount + 1);
     this.reserved++;
+    const done = this.startProcessing(job.id ?? '');
     try {
       await this.claimAndRun(id, gen, registered);
     } finally {
@@ -143,7 +151,31 @@ export class TaskWorker {
       const n = (this.activeByType.get(type) ?? 1) - 1;
       if (n > 0) this.activeByType.set(type, n);
       else this.activeByType.delete(type);
+      await done();
     }
+  }
+
+  /**
+   * BullMQ renews job locks per job id. When this worker takes over its own stalled job (a
+   * freeze past the lock), two processings of one job id overlap here; the first to return
+   * would stop the lock renewal of the other, which then stalls and is taken over again. So a
+   * processing hands its job id back to BullMQ only once the others of that id have ended.
+   */
+  private startProcessing(jobId: string): () => Promise<void> {
+    let end!: () => void;
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    let same = this.processing.get(jobId);
+    if (!same) this.processing.set(jobId, (same = new Set()));
+    same.add(ended);
+    return async () => {
+      end();
+      same.delete(ended);
+      if (same.size === 0) {
+        if (this.processing.get(jobId) === same) this.processing.delete(jobId);
+        return;
+      }
+      await Promise.all(same);
+    };
   }
 
   private async claimAndRun(id: string, gen: number, registered: RegisteredTaskType | undefined): Promise<void> {
@@ -178,7 +210,7 @@ export class TaskWorker {
     this.d.metrics.running.inc({ type: task.type });
     const started = process.hrtime.bigint();
     const run = this.track(task);
-    const timeout = registered.timeoutMs === undefined ? undefined : setTimeout(() => this.abort(task.id, 'timeout'), registered.timeoutMs);
+    const timeout = registered.timeoutMs === undefined ? undefined : setTimeout(() => this.abort(run, 'timeout'), registered.timeoutMs);
     this.publishStatus(task.id, task.creatorId, TaskStatus.Running, null);
     let outcome: Outcome;
     try {
@@ -188,7 +220,7 @@ export class TaskWorker {
     } finally {
       clearTimeout(timeout);
       run.progress.stop();
-      this.active.delete(task.id);
+      this.active.delete(runKey(task));
       this.d.metrics.running.dec({ type: task.type });
       this.d.metrics.runDuration.observe({ type: task.type }, Number(process.hrtime.bigint() - started) / 1e9);
     }
@@ -222,7 +254,7 @@ export class TaskWorker {
       (p, message) => void this.progressWrites.add({ id: task.id, attempt: task.attempt, progress: p, message }),
     );
     const run: ActiveRun = { task, controller, progress, abandoned, abandon };
-    this.active.set(task.id, run);
+    this.active.set(runKey(task), run);
     return run;
   }
 
@@ -284,7 +316,8 @@ export class TaskWorker {
     // The grace timer fires whether or not the runner stopped in time; only a runner still
     // running by then ignored its cancellation (otherwise every prompt cancel logged this).
     const abandoned = run.abandoned.then((): Outcome => {
-      if (!runnerSettled) this.logger.warn('runner ignored cancellation past the grace period; recording the outcome without it', { task_id: run.task.id });
+      // A run that lost its claim is abandoned at once, by design: that is no misbehaviour.
+      if (!runnerSettled && run.abortReason !== 'lost') this.logger.warn('runner ignored cancellation past the grace period; recording the outcome without it', { task_id: run.task.id });
       return this.abortedOutcome(run);
     });
     return Promise.race([settled, abandoned]);
@@ -336,10 +369,14 @@ export class TaskWorker {
     this.d.events.publish({ type: 'status', task_id: id, creator_id: creatorId, status, error, at: new Date().toISOString() });
   }
 
+  /** Cancels every local run of a task (a cancel message names the task, not an attempt). */
+  private cancel(taskId: string): void {
+    for (const run of this.active.values()) if (run.task.id === taskId) this.abort(run, 'cancel');
+  }
+
   /** Aborts a local run; after the grace period its outcome is recorded without the runner. */
-  abort(taskId: string, reason: AbortReason): boolean {
-    const run = this.active.get(taskId);
-    if (!run || run.controller.signal.aborted) return false;
+  private abort(run: ActiveRun, reason: AbortReason): boolean {
+    if (run.controller.signal.aborted) return false;
     run.abortReason = reason;
     run.controller.abort(abortError(reason, this.d.registry.get(run.task.type)?.timeoutMs ?? 0));
     const timer = setTimeout(run.abandon, reason === 'lost' ? 0 : this.d.config.CANCEL_GRACE_MS);
@@ -348,21 +385,19 @@ export class TaskWorker {
   }
 
   private async heartbeat(): Promise<void> {
-    const runs = [...this.active.values()].map((r) => ({ id: r.task.id, attempt: r.task.attempt }));
+    const runs = [...this.active.values()];
     if (runs.length === 0) return;
-    let owned: Map<string, { cancelRequested: boolean }>;
+    let owned: Awaited<ReturnType<TaskStateMachine['heartbeat']>>;
     try {
-      owned = await this.d.states.heartbeat(runs);
+      owned = await this.d.states.heartbeat(runs.map((r) => ({ id: r.task.id, attempt: r.task.attempt })));
     } catch (err) {
       this.logger.warn('heartbeat failed', { error: (err as Error).message });
       return;
     }
-    for (const { id, attempt } of runs) {
-      const run = this.active.get(id);
-      if (!run || run.task.attempt !== attempt) continue;
-      const state = owned.get(id);
-      if (!state) this.abort(id, 'lost');
-      else if (state.cancelRequested) this.abort(id, 'cancel');
+    for (const run of runs) {
+      const state = owned.get(run.task.id);
+      if (!state || state.attempt !== run.task.attempt) this.abort(run, 'lost');
+      else if (state.cancelRequested) this.abort(run, 'cancel');
     }
   }
 
@@ -408,6 +443,10 @@ function abortError(reason: AbortReason, timeoutMs: number): Error {
     case 'lost':
       return new Error('run lost its claim');
   }
+}
+
+function runKey(task: Pick<RunRecord, 'id' | 'attempt'>): string {
+  return `${task.id}:${task.attempt}`;
 }
 
 function toJson(value: unknown): JsonValue | null {
