@@ -75,12 +75,12 @@ describe('task pipeline: createTask to an outcome on a real worker process', () 
       }),
     ).rejects.toThrow('caller changed its mind');
     expect(await platform.states.find(rolledBackId)).toBeNull();
-    expect(await platform.queues.missing([{ id: rolledBackId, queue: 'taskyard-default', attempt: 0 }])).toEqual([true]);
+    expect(await platform.queues.unrunnable([{ id: rolledBackId, queue: 'taskyard-default', attempt: 0 }])).toEqual(['missing']);
 
     const committed = await platform.dataSource.transaction(async (manager) => {
       const t = await platform.tasks.createTask({}, 't_echo', { manager, payload: { value: 'tx' } });
       // Inside the transaction the job must not exist yet: a worker could not see the row.
-      expect(await platform.queues.missing([t])).toEqual([true]);
+      expect(await platform.queues.unrunnable([t])).toEqual(['missing']);
       return t;
     });
     expect((await finished(committed.id)).result).toEqual({ echoed: 'tx', attempt: 1 });
@@ -164,7 +164,7 @@ describe('task pipeline: createTask to an outcome on a real worker process', () 
     const pending = await platform.tasks.createTask({}, 't_echo', { notBefore: new Date(Date.now() + 60_000) });
     const cancelled = await platform.tasks.cancelTask(pending.id);
     expect(cancelled).toMatchObject({ status: 'cancelled', cancelRequested: true });
-    expect(await platform.queues.missing([pending])).toEqual([true]);
+    expect(await platform.queues.unrunnable([pending])).toEqual(['missing']);
 
     const running = await platform.tasks.createTask({}, 't_sleep', { payload: { ms: 30_000, steps: 300 } });
     await waitFor(async () => (await platform.get(running.id)).status === 'running', 10_000, 'task to start');

@@ -38,6 +38,8 @@ export const MetricNames = {
   TaskWaitDuration: 'task_wait_duration_seconds',
   TaskQueueOldestAge: 'task_queue_oldest_age_seconds',
   TaskRecovered: 'task_recovered_total',
+  /** Jobs a worker took but claimed nothing for (`reason`: moved_on, not_found). */
+  TaskJobDropped: 'task_job_dropped_total',
   SchedulerLeader: 'taskyard_scheduler_leader',
 } as const;
 

@@ -72,6 +72,12 @@ export class TaskMetrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  readonly jobDropped = new Counter({
+    name: MetricNames.TaskJobDropped,
+    help: 'Jobs whose claim found nothing to run: moved_on (the task was cancelled, expired or run meanwhile), not_found (no such task in this worker\'s database; the job is failed, not completed, so the reconciler of the database that has the task re-adds it)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly leader = new Gauge({
     name: MetricNames.SchedulerLeader,
     help: '1 on the scheduler replica that holds leadership',

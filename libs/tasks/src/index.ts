@@ -10,7 +10,7 @@ export { TaskStateMachine, EXPIRED_ERROR, CANCELLED_ERROR, SEARCH_DOC, transitio
 export * from './task.service';
 export * from './tasks.module';
 export * from './queue/redis-connections';
-export { TaskQueues } from './queue/task-queues';
+export { TaskQueues, type JobCheck } from './queue/task-queues';
 export * from './events/task-event-bus';
 export { CancelBus } from './events/cancel-bus';
 export * from './logs/log-store';

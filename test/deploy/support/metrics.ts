@@ -21,6 +21,7 @@ export const APP_METRICS: readonly MetricDefinition[] = [
   { name: 'task_wait_duration_seconds', type: 'histogram', labels: ['type'] },
   { name: 'task_queue_oldest_age_seconds', type: 'gauge', labels: ['queue'] },
   { name: 'task_recovered_total', type: 'counter', labels: ['reason'] },
+  { name: 'task_job_dropped_total', type: 'counter', labels: ['reason'] },
   { name: 'taskyard_scheduler_leader', type: 'gauge', labels: [] },
 ];
 
@@ -29,7 +30,8 @@ export const LABEL_VALUES: Readonly<Record<string, readonly string[]>> = {
   status: ['success', 'failed', 'cancelled'],
   // drain: tasks a worker hands back when its shutdown deadline passes (emitted by the worker
   // in addition to the four reasons of spec §8).
-  reason: ['stalled', 'reaper', 'reenqueued', 'poison', 'drain'],
+  // moved_on, not_found: task_job_dropped_total's reasons.
+  reason: ['stalled', 'reaper', 'reenqueued', 'poison', 'drain', 'moved_on', 'not_found'],
 };
 
 /** Labels Prometheus attaches to every scraped series (Compose and Kubernetes discovery). */

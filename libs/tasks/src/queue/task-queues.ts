@@ -14,6 +14,9 @@ export function bullPriority(priority: number): number | undefined {
   return Math.max(1, 1_000_001 - Math.min(priority, 1_000_000));
 }
 
+/** A pending task's job: `live` (waiting, delayed or active), `missing`, or `ended` without the row moving on. */
+export type JobCheck = 'live' | 'missing' | 'ended';
+
 export interface EnqueueRequest {
   task: Pick<TaskRecord, 'id' | 'type' | 'queue' | 'attempt' | 'priority' | 'notBefore'>;
 }
@@ -55,16 +58,31 @@ export class TaskQueues {
     await this.get(queue).remove(taskJobId(taskId, attempt)).catch(() => 0);
   }
 
-  /** Which of these jobs are missing from Redis (flushed, never added). */
-  async missing(tasks: Pick<TaskRecord, 'id' | 'queue' | 'attempt'>[]): Promise<boolean[]> {
+  /**
+   * Which of these pending tasks have no job that will run them: the job is missing (flushed,
+   * never added) or it ended (failed or completed in BullMQ, e.g. a claim that could not reach
+   * PostgreSQL, or a worker of another database) while the row still waits at that attempt.
+   * One pipelined round trip per call.
+   */
+  async unrunnable(tasks: Pick<TaskRecord, 'id' | 'queue' | 'attempt'>[]): Promise<JobCheck[]> {
     if (tasks.length === 0) return [];
     const pipeline = this.connection.pipeline();
-    for (const t of tasks) pipeline.exists(this.redis.key(t.queue, taskJobId(t.id, t.attempt)));
+    for (const t of tasks) pipeline.hmget(this.redis.key(t.queue, taskJobId(t.id, t.attempt)), 'timestamp', 'finishedOn');
     const results = (await pipeline.exec()) ?? [];
-    return results.map(([err, n]) => {
+    return results.map(([err, fields]) => {
       if (err) throw err;
-      return n === 0;
+      const [timestamp, finishedOn] = fields as (string | null)[];
+      return timestamp === null ? 'missing' : finishedOn !== null ? 'ended' : 'live';
     });
+  }
+
+  /**
+   * Re-adds tasks whose job ended without the row moving on: the ended job is removed first,
+   * since an add under an existing id is a no-op.
+   */
+  async readd(tasks: EnqueueRequest['task'][]): Promise<void> {
+    await Promise.all(tasks.map((t) => this.get(t.queue).remove(taskJobId(t.id, t.attempt))));
+    await this.enqueueMany(tasks);
   }
 
   private async addNow(items: EnqueueRequest[]): Promise<void[]> {

@@ -22,7 +22,8 @@ const PAGE = 1_000;
  * - reaps running tasks whose worker stopped heartbeating (back to pending, or cancelled, or
  *   failed as poison after too many losses);
  * - re-enqueues pending tasks whose job is missing from Redis (enqueue failed, Redis
- *   flushed or restarted) under their deterministic job id.
+ *   flushed or restarted), or ended without the row moving on (a claim that failed, a worker
+ *   of another database), under their deterministic job id.
  */
 export class Reconciler {
   private readonly logger = new Logger('reconciler');
@@ -106,12 +107,17 @@ export class Reconciler {
       }
       const last = page[page.length - 1];
       this.cursor = { updatedAt: last.updatedAt, id: last.id };
-      const missing = await this.queues.missing(page);
-      const lost = page.filter((_, i) => missing[i]);
-      if (lost.length > 0) {
-        await this.queues.enqueueMany(lost);
-        report.reenqueued += lost.length;
-        this.metrics.recovered.inc({ reason: 'reenqueued' }, lost.length);
+      // The job's state, not the key's existence: a job that ended (failed or completed)
+      // while its row still waits at that attempt would otherwise strand the task for good.
+      const checks = await this.queues.unrunnable(page);
+      const missing = page.filter((_, i) => checks[i] === 'missing');
+      const ended = page.filter((_, i) => checks[i] === 'ended');
+      if (missing.length > 0) await this.queues.enqueueMany(missing);
+      if (ended.length > 0) await this.queues.readd(ended);
+      const lost = missing.length + ended.length;
+      if (lost > 0) {
+        report.reenqueued += lost;
+        this.metrics.recovered.inc({ reason: 'reenqueued' }, lost);
       }
       if (page.length < PAGE) {
         this.cursor = null;

@@ -244,15 +244,23 @@ export class TaskStateMachine {
     return rows[0] ? mapTaskRow(rows[0]) : null;
   }
 
-  /** pending -> cancelled for a task whose not_after passed before it started (claim-time check). */
-  async expireIfDue(id: string, gen: number): Promise<Transitioned | null> {
+  /**
+   * For a job whose claim found nothing to run: expires the task if its `not_after` passed
+   * (pending at the job's attempt), and tells whether this database has the task at all.
+   */
+  async unclaimed(id: string, gen: number): Promise<{ expired: Transitioned | null; found: boolean }> {
     const rows = await this.db.rows(
-      `UPDATE tasks SET status = 'cancelled', error = $3, finished_at = now(), updated_at = now()
-        WHERE id = $1 AND status = 'pending' AND attempt = $2 AND not_after <= now()
-       RETURNING id, creator_id, status, error`,
+      `WITH expired AS (
+         UPDATE tasks SET status = 'cancelled', error = $3, finished_at = now(), updated_at = now()
+          WHERE id = $1 AND status = 'pending' AND attempt = $2 AND not_after <= now()
+         RETURNING id, creator_id, status, error)
+       SELECT true AS expired, * FROM expired
+       UNION ALL
+       SELECT false, id, creator_id, status, error FROM tasks WHERE id = $1`,
       [id, gen, EXPIRED_ERROR],
     );
-    return rows[0] ? transitioned(rows[0]) : null;
+    const expired = rows.find((r) => r.expired);
+    return { expired: expired ? transitioned(expired) : null, found: rows.length > 0 };
   }
 
   /** Expires every pending task whose not_after passed (reconciler). */

@@ -181,8 +181,19 @@ export class TaskWorker {
   private async claimAndRun(id: string, gen: number, registered: RegisteredTaskType | undefined): Promise<void> {
     const claimed = (await this.transitions.add({ claim: { id, gen } })) as Claimed | null;
     if (!claimed) {
-      const expired = await withDbRetry(() => this.d.states.expireIfDue(id, gen));
+      const { expired, found } = await withDbRetry(() => this.d.states.unclaimed(id, gen));
       if (expired) this.recorded(expired, undefined);
+      else if (found) {
+        this.d.metrics.jobDropped.inc({ reason: 'moved_on' });
+        this.logger.info('job dropped: its task moved on (cancelled, expired or run meanwhile)', { task_id: id, job_attempt: gen });
+      } else {
+        // Failed, not completed: the job stays in Redis's failed set, where the reconciler of
+        // the database that has this task finds it and re-adds it (a worker pointed at another
+        // database on the same Redis must not make that platform's tasks vanish).
+        this.d.metrics.jobDropped.inc({ reason: 'not_found' });
+        this.logger.warn('job names a task this worker\'s database does not have; failing the job for the reconciler that has it', { task_id: id, job_attempt: gen });
+        throw new UnclaimedJobError(id);
+      }
       return;
     }
     const { record: task, takeover } = claimed;
@@ -442,6 +453,12 @@ function abortError(reason: AbortReason, timeoutMs: number): Error {
       return new TaskTimeoutError(timeoutMs);
     case 'lost':
       return new Error('run lost its claim');
+  }
+}
+
+class UnclaimedJobError extends Error {
+  constructor(taskId: string) {
+    super(`task ${taskId} is not in this worker's database`);
   }
 }
 
