@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@taskyard/tasks';
 
 /** Linux reports process CPU time in clock ticks of 1/100 s. */
 const TICKS_PER_S = 100;
@@ -34,7 +34,7 @@ function postgresCpu(): Map<number, number> {
   return out;
 }
 
-async function redisCpu(redis: Redis): Promise<number> {
+async function redisCpu(redis: RedisClient): Promise<number> {
   const info = await redis.info('cpu');
   const value = (key: string) => Number(new RegExp(`^${key}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
   return value('used_cpu_user') + value('used_cpu_sys');
@@ -51,7 +51,7 @@ export interface CpuSplit {
  * Measures where the CPU of a run goes: PostgreSQL (all server processes), Redis, the worker
  * process and this (creating) process. `stop()` returns CPU seconds per part.
  */
-export async function startCpuMeter(redis: Redis, workerPid: number): Promise<{ stop(): Promise<CpuSplit> }> {
+export async function startCpuMeter(redis: RedisClient, workerPid: number): Promise<{ stop(): Promise<CpuSplit> }> {
   const pg0 = postgresCpu();
   const redis0 = await redisCpu(redis);
   const worker0 = processCpu(workerPid);

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@taskyard/config';
 import { configureLogging } from '@taskyard/observability';
@@ -18,6 +17,7 @@ import {
   TaskStateMachine,
   TasksModule,
   type TaskRecord,
+  type RedisClient,
 } from '@taskyard/tasks';
 import { waitFor } from './test-env';
 import { registerTestSchedules, registerTestTaskTypes } from './test-task-types';
@@ -34,7 +34,7 @@ export interface Platform {
   settings: TaskSettingsService;
   dataSource: DataSource;
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   config: TasksConfig;
   get(id: string): Promise<TaskRecord>;
   /** Waits until the task is success, failed or cancelled. */
@@ -62,7 +62,7 @@ export async function startPlatform(env: Record<string, string>): Promise<Platfo
     settings: app.get(TaskSettingsService),
     dataSource: app.get(DataSource),
     db: app.get(Db),
-    redis: app.get<Redis>(REDIS_COMMANDS),
+    redis: app.get<RedisClient>(REDIS_COMMANDS),
     config,
     async get(id: string) {
       const row = await states.find(id);

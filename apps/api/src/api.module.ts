@@ -37,7 +37,7 @@ export class ApiModule {
           loginWindowSeconds: config.LOGIN_WINDOW_SECONDS,
           userCacheMs: config.AUTH_USER_CACHE_MS,
           redis: REDIS_COMMANDS,
-          redisKeyPrefix: config.REDIS_PREFIX,
+          redisKeyPrefix: config.redisPrefix,
         }),
         // The runners are registered here too so createTask knows each example type's queue.
         ...(config.EXAMPLES_ENABLED ? [ExamplesRunnersModule, ExamplesApiModule] : []),

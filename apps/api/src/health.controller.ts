@@ -1,9 +1,8 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { TaskMetrics } from '@taskyard/observability';
-import { REDIS_COMMANDS, TASK_METRICS } from '@taskyard/tasks';
+import { REDIS_COMMANDS, REDIS_CONNECTIONS, TASK_METRICS, type RedisClient, type RedisConnections } from '@taskyard/tasks';
 import { Public } from '@taskyard/auth';
 
 /** `/metrics` and `/health/*` on the api port (outside the `/api` envelope). */
@@ -12,7 +11,8 @@ import { Public } from '@taskyard/auth';
 export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(REDIS_COMMANDS) private readonly redis: Redis,
+    @Inject(REDIS_COMMANDS) private readonly redis: RedisClient,
+    @Inject(REDIS_CONNECTIONS) private readonly connections: RedisConnections,
     @Inject(TASK_METRICS) private readonly metrics: TaskMetrics,
   ) {}
 
@@ -32,7 +32,7 @@ export class HealthController {
     const within = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000))]);
     const [postgres, redis] = await Promise.all([
       within(this.dataSource.query('SELECT 1')).then(() => true, () => false),
-      within(this.redis.ping()).then((r) => r === 'PONG', () => false),
+      within(this.connections.reachable(this.redis)).catch(() => false),
     ]);
     const ok = postgres && redis;
     await reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks: { postgres, redis } });

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { InvalidCredentialsError, UnauthenticatedError } from './auth.errors';
 import { AUTH_OPTIONS, AUTH_REDIS, type AuthModuleOptions } from './auth.options';
 import type { AuthUser, LoginResultDto } from './auth.types';
@@ -18,7 +18,7 @@ export class AuthService {
   constructor(
     private readonly users: UsersService,
     @Inject(AUTH_OPTIONS) private readonly options: AuthModuleOptions,
-    @Inject(AUTH_REDIS) redis: Redis,
+    @Inject(AUTH_REDIS) redis: Redis | Cluster,
   ) {
     this.throttle = new LoginThrottle(redis, options.redisKeyPrefix, options.loginMaxFailures, options.loginWindowSeconds);
     this.activeUsers = new ActiveUserCache((id) => users.findActive(id), options.userCacheMs);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { TooManyAttemptsError } from './auth.errors';
 
 /**
@@ -8,7 +8,7 @@ import { TooManyAttemptsError } from './auth.errors';
  */
 export class LoginThrottle {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly keyPrefix: string,
     private readonly maxFailures: number,
     private readonly windowSeconds: number,

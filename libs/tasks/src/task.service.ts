@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './queue/redis-connections';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { SYSTEM_CREATOR, TaskCategory, TaskStatus, TASK_CATEGORIES, type JsonValue } from '@taskyard/contracts';
 import { Logger, type TaskMetrics } from '@taskyard/observability';
@@ -66,7 +66,7 @@ export class TaskService {
     private readonly registry: TaskRegistry,
     private readonly events: TaskEventPublisher,
     private readonly cancelBus: CancelBus,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly metrics: TaskMetrics,
     dataSource: DataSource,
   ) {

@@ -1,6 +1,5 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider, type Type } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { PgFileStore } from '@taskyard/files';
 import { TaskMetrics } from '@taskyard/observability';
@@ -8,7 +7,7 @@ import { createDataSource } from '@taskyard/persistence';
 import { CancelBus } from './events/cancel-bus';
 import { TaskEventPublisher } from './events/task-event-bus';
 import { defaultLogStoreRegistry, LogStoreRegistry, type TaskLogStore } from './logs/log-store';
-import { RedisConnections } from './queue/redis-connections';
+import { RedisConnections, type RedisClient } from './queue/redis-connections';
 import { TaskQueues } from './queue/task-queues';
 import { defaultTaskRegistry, TaskRegistry } from './registry/task-registry';
 import { TaskRunnerExplorer } from './registry/task-runner.explorer';
@@ -68,11 +67,11 @@ export class TasksModule implements OnApplicationShutdown {
         },
       },
       { provide: Db, useFactory: (ds: DataSource) => new Db(ds), inject: [DataSource] },
-      { provide: REDIS_CONNECTIONS, useFactory: () => new RedisConnections(config.REDIS_URL, config.REDIS_PREFIX, options.role === 'api') },
+      { provide: REDIS_CONNECTIONS, useFactory: () => new RedisConnections(config.redis, config.redisPrefix, options.role === 'api') },
       { provide: REDIS_COMMANDS, useFactory: (c: RedisConnections) => c.create('commands'), inject: [REDIS_CONNECTIONS] },
       { provide: TaskStateMachine, useFactory: (db: Db) => new TaskStateMachine(db), inject: [Db] },
       { provide: TaskQueues, useFactory: (c: RedisConnections) => new TaskQueues(c), inject: [REDIS_CONNECTIONS] },
-      { provide: TaskEventPublisher, useFactory: (r: Redis, c: RedisConnections) => new TaskEventPublisher(r, c), inject: [REDIS_COMMANDS, REDIS_CONNECTIONS] },
+      { provide: TaskEventPublisher, useFactory: (r: RedisClient, c: RedisConnections) => new TaskEventPublisher(r, c), inject: [REDIS_COMMANDS, REDIS_CONNECTIONS] },
       { provide: CancelBus, useFactory: (c: RedisConnections) => new CancelBus(c), inject: [REDIS_CONNECTIONS] },
       { provide: PgFileStore, useFactory: (db: Db) => new PgFileStore(db.pool), inject: [Db] },
       {
@@ -88,7 +87,7 @@ export class TasksModule implements OnApplicationShutdown {
       },
       {
         provide: CURRENT_LOG_STORE,
-        useFactory: (db: Db, redis: Redis, c: RedisConnections, stores: LogStoreRegistry, settings: TaskSettingsService): CurrentLogStore => {
+        useFactory: (db: Db, redis: RedisClient, c: RedisConnections, stores: LogStoreRegistry, settings: TaskSettingsService): CurrentLogStore => {
           const cache = new Map<string, TaskLogStore>();
           const deps = { db, redis, connections: c, retentionDays: () => settings.getInt(TaskSettingKeys.LogRetentionDays) };
           return () => {
@@ -105,13 +104,13 @@ export class TasksModule implements OnApplicationShutdown {
       },
       {
         provide: TaskService,
-        useFactory: (states: TaskStateMachine, queues: TaskQueues, registry: TaskRegistry, events: TaskEventPublisher, cancel: CancelBus, redis: Redis, metrics: TaskMetrics, ds: DataSource) =>
+        useFactory: (states: TaskStateMachine, queues: TaskQueues, registry: TaskRegistry, events: TaskEventPublisher, cancel: CancelBus, redis: RedisClient, metrics: TaskMetrics, ds: DataSource) =>
           new TaskService(config, states, queues, registry, events, cancel, redis, metrics, ds),
         inject: [TaskStateMachine, TaskQueues, TASK_REGISTRY, TaskEventPublisher, CancelBus, REDIS_COMMANDS, TASK_METRICS, DataSource],
       },
       {
         provide: ScheduleService,
-        useFactory: (db: Db, registry: ScheduledJobRegistry, tasks: TaskService, redis: Redis, c: RedisConnections) => new ScheduleService(db, registry, tasks, redis, c),
+        useFactory: (db: Db, registry: ScheduledJobRegistry, tasks: TaskService, redis: RedisClient, c: RedisConnections) => new ScheduleService(db, registry, tasks, redis, c),
         inject: [Db, ScheduledJobRegistry, TaskService, REDIS_COMMANDS, REDIS_CONNECTIONS],
       },
       TaskRunnerExplorer,

@@ -22,12 +22,10 @@ export class Fleet {
 
   constructor(private readonly env: Record<string, string>) {}
 
-  async start(apiEnv: Record<string, string>): Promise<void> {
+  async start(apiEnv: Record<string, string>, workers = 3): Promise<void> {
     [this.api, ...this.workers] = await Promise.all([
       startProcess('api', API, { ...this.env, ...apiEnv, API_PORT: '0', API_HOST: '127.0.0.1' }, 60_000),
-      this.spawnWorker(),
-      this.spawnWorker(),
-      this.spawnWorker(),
+      ...Array.from({ length: workers }, () => this.spawnWorker()),
     ]);
     this.schedulers = await Promise.all([this.spawnScheduler(), this.spawnScheduler()]);
   }

@@ -1,6 +1,7 @@
 import type { JsonValue, TaskStatus } from '@taskyard/contracts';
 import type { TaskRecord } from '@taskyard/tasks';
 import type { Platform } from '../../support/platform';
+import { waitFor } from '../../support/test-env';
 
 export type Terminal = 'success' | 'failed' | 'cancelled';
 
@@ -62,4 +63,20 @@ export async function rows(platform: Platform, ids: string[]): Promise<TaskRow[]
 /** What a recorded outcome looks like; a second outcome for the task would change it. */
 export function outcomeOf(row: TaskRow): string {
   return JSON.stringify({ status: row.status, attempt: row.attempt, result: row.result, error: row.error, finished_at: row.finished_at?.toISOString() ?? null });
+}
+
+/**
+ * Waits until every task is terminal, then lists the tasks that did not end as their script
+ * implies (empty: none lost).
+ */
+export async function settle(platform: Platform, load: Tracked[], timeoutMs = 120_000): Promise<string[]> {
+  const ids = load.map((t) => t.id);
+  const open = async () => (await rows(platform, ids)).filter((r) => !TERMINAL.includes(r.status));
+  await waitFor(async () => (await open()).length === 0, timeoutMs, 'every task to reach a terminal state').catch(async (err: Error) => {
+    throw new Error(`${err.message}\nstill open: ${JSON.stringify((await open()).slice(0, 5))}`);
+  });
+  const expected = new Map(load.map((t) => [t.id, t]));
+  return (await rows(platform, ids))
+    .filter((r) => r.status !== expected.get(r.id)?.expected)
+    .map((r) => `${r.id} (${r.type}) ended ${r.status} (${r.error}), expected ${expected.get(r.id)?.expected}`);
 }

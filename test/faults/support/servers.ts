@@ -30,16 +30,31 @@ export class PrivateRedis {
   private child: ChildProcess | undefined;
   port = 0;
 
-  /** With a password, the suite can check that no log line (connection errors included) shows it. */
-  constructor(readonly password = '') {}
+  /**
+   * With a password, the suite can check that no log line (connection errors included) shows it.
+   * `args` are more redis-server options (cluster mode, say); `host` the address it binds.
+   */
+  constructor(
+    readonly password = '',
+    private readonly options: { args?: string[]; host?: string } = {},
+  ) {}
+
+  get host(): string {
+    return this.options.host ?? '127.0.0.1';
+  }
 
   get url(): string {
-    return `redis://${this.password ? `:${encodeURIComponent(this.password)}@` : ''}127.0.0.1:${this.port}`;
+    return `redis://${this.password ? `:${encodeURIComponent(this.password)}@` : ''}${this.host}:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined;
   }
 
   async start(): Promise<void> {
     if (!this.port) this.port = await freePort();
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--maxmemory-policy', 'noeviction', ...(this.password ? ['--requirepass', this.password] : [])], {
+    const args = ['--port', String(this.port), '--bind', this.host, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--maxmemory-policy', 'noeviction'];
+    const child = spawn('redis-server', [...args, ...(this.password ? ['--requirepass', this.password, '--masterauth', this.password] : []), ...(this.options.args ?? [])], {
       stdio: 'ignore',
     });
     this.child = child;
@@ -66,6 +81,86 @@ export class PrivateRedis {
     } finally {
       redis.disconnect();
     }
+  }
+}
+
+/**
+ * A private Redis Cluster of `masters` redis-server processes (and `replicasPerMaster` replicas
+ * each), made with `redis-cli --cluster create` in a temp dir. Nodes run without persistence,
+ * so a killed master comes back empty (its cluster config file keeps its slots).
+ */
+export class PrivateRedisCluster {
+  readonly nodes: PrivateRedis[];
+  private readonly dir = mkdtempSync(join(tmpdir(), 'taskyard-redis-cluster-'));
+
+  constructor(
+    readonly masters = 3,
+    readonly replicasPerMaster = 0,
+    readonly password = '',
+  ) {
+    this.nodes = Array.from({ length: masters * (1 + replicasPerMaster) }, (_, i) =>
+      new PrivateRedis(password, {
+        args: ['--cluster-enabled', 'yes', '--cluster-config-file', join(this.dir, `nodes-${i}.conf`), '--dir', this.dir, '--cluster-node-timeout', '2000', '--cluster-require-full-coverage', 'no'],
+      }),
+    );
+  }
+
+  /** `redis+cluster://` URL of every node (ioredis discovers the rest from any one). */
+  get url(): string {
+    const auth = this.password ? `:${encodeURIComponent(this.password)}@` : '';
+    return `redis+cluster://${auth}${this.nodes.map((n) => `127.0.0.1:${n.port}`).join(',')}`;
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.start()));
+    const auth = this.password ? ['-a', this.password, '--no-auth-warning'] : [];
+    await run('redis-cli', [...auth, '--cluster', 'create', ...this.nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(this.replicasPerMaster), '--cluster-yes'], { timeout: 60_000 });
+    await this.healthy();
+  }
+
+  /** Every running node sees the cluster as `ok` with every slot served. */
+  async healthy(timeoutMs = 30_000): Promise<void> {
+    await waitFor(
+      async () => {
+        for (const node of this.nodes.filter((n) => n.running)) {
+          const info = await node.command((r) => r.cluster('INFO'));
+          if (!/cluster_state:ok/.test(info) || !/cluster_slots_ok:16384/.test(info)) return false;
+        }
+        return true;
+      },
+      timeoutMs,
+      'redis cluster state ok',
+    );
+  }
+
+  /** The node that serves `key`'s slot as master now. */
+  async masterOf(key: string): Promise<PrivateRedis> {
+    const live = this.nodes.find((n) => n.running);
+    if (!live) throw new Error('no node running');
+    const slot = await live.command((r) => r.cluster('KEYSLOT', key));
+    const ranges = await live.command((r) => r.cluster('SLOTS'));
+    const owner = ranges.find(([from, to]) => slot >= from && slot <= to);
+    const node = owner && this.nodes.find((n) => n.port === Number(owner[2]?.[1]));
+    if (!node) throw new Error(`no master for slot ${slot}`);
+    return node;
+  }
+
+  /** Starts every node that is down (a test that failed midway left one killed). */
+  async restore(): Promise<void> {
+    await Promise.all(this.nodes.filter((n) => !n.running).map((n) => n.start()));
+  }
+
+  /** FLUSHALL on every master: what a cluster that lost its data looks like. */
+  async flushAll(): Promise<void> {
+    for (const node of this.nodes.filter((n) => n.running)) {
+      const role = await node.command((r) => r.role());
+      if (role[0] === 'master') await node.command((r) => r.flushall());
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.kill()));
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { UnauthenticatedError, UsersService, type AuthUser } from '@taskyard/auth';
-import { REDIS_COMMANDS, REDIS_CONNECTIONS, type RedisConnections } from '@taskyard/tasks';
+import { REDIS_COMMANDS, REDIS_CONNECTIONS, type RedisConnections, type RedisClient } from '@taskyard/tasks';
 
 export const TICKET_TTL_SECONDS = 60;
 
@@ -19,7 +18,7 @@ export interface EventsTicketDto {
 @Injectable()
 export class EventTicketsService {
   constructor(
-    @Inject(REDIS_COMMANDS) private readonly redis: Redis,
+    @Inject(REDIS_COMMANDS) private readonly redis: RedisClient,
     @Inject(REDIS_CONNECTIONS) private readonly connections: RedisConnections,
     private readonly users: UsersService,
   ) {}

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import type { LogStorageBackendDto, TaskSettingFieldDto } from '@taskyard/contracts';
-import { InvalidTaskOptionsError, LogStoreRegistry, REDIS_COMMANDS, TaskSettingKeys, TaskSettingsRegistry, TaskSettingsService, type SettingValue } from '@taskyard/tasks';
+import { InvalidTaskOptionsError, LogStoreRegistry, REDIS_COMMANDS, TaskSettingKeys, TaskSettingsRegistry, TaskSettingsService, type SettingValue, type RedisClient } from '@taskyard/tasks';
 
 /** The short name the REST contract uses for `task_log_storage_backend`. */
 const ALIASES: Record<string, string> = { log_storage_backend: TaskSettingKeys.LogStorageBackend };
@@ -15,7 +14,7 @@ export class TaskSettingsHttpService {
     private readonly settings: TaskSettingsService,
     private readonly registry: TaskSettingsRegistry,
     private readonly logStores: LogStoreRegistry,
-    @Inject(REDIS_COMMANDS) private readonly redis: Redis,
+    @Inject(REDIS_COMMANDS) private readonly redis: RedisClient,
   ) {}
 
   get(): TaskSettingsMap {

@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import { Channels } from '@taskyard/contracts';
-import type { RedisConnections } from '../queue/redis-connections';
+import type { RedisClient, RedisConnections } from '../queue/redis-connections';
 
 interface CancelMessage {
   t: string;
@@ -18,12 +17,12 @@ export class CancelBus {
     this.channel = connections.channel(Channels.Cancel);
   }
 
-  async publish(redis: Redis, taskId: string): Promise<void> {
+  async publish(redis: RedisClient, taskId: string): Promise<void> {
     const message: CancelMessage = { t: taskId };
     await redis.publish(this.channel, JSON.stringify(message));
   }
 
-  async subscribe(subscriber: Redis, onCancel: (taskId: string) => void): Promise<void> {
+  async subscribe(subscriber: RedisClient, onCancel: (taskId: string) => void): Promise<void> {
     subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) return;
       try {

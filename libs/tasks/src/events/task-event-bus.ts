@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import { Channels, type TaskEvent } from '@taskyard/contracts';
 import { Logger } from '@taskyard/observability';
-import type { RedisConnections } from '../queue/redis-connections';
+import type { RedisClient, RedisConnections } from '../queue/redis-connections';
 
 /**
  * Publishes task change events (status, progress, log lines) to Redis pub/sub in batches:
@@ -16,7 +15,7 @@ export class TaskEventPublisher {
   private readonly channel: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     connections: RedisConnections,
     private readonly windowMs = 20,
   ) {
@@ -48,7 +47,7 @@ export class TaskEventSubscriber {
   private readonly channel: string;
 
   constructor(
-    private readonly subscriber: Redis,
+    private readonly subscriber: RedisClient,
     connections: RedisConnections,
   ) {
     this.channel = connections.channel(Channels.TaskEvents);

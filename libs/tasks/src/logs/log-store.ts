@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { TaskLogDto, TaskLogLevel } from '@taskyard/contracts';
-import type { RedisConnections } from '../queue/redis-connections';
+import type { RedisClient, RedisConnections } from '../queue/redis-connections';
 import type { Db } from '../state/db';
 
 export interface LogLine {
@@ -29,7 +28,7 @@ export interface TaskLogStore {
 
 export interface LogStoreDeps {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   connections: RedisConnections;
   /** Retention of stored lines in days (Redis keys get it as TTL). */
   retentionDays: () => number;
@@ -100,7 +99,7 @@ function toDto(r: Record<string, unknown>): TaskLogDto {
  */
 export class RedisStreamLogStore implements TaskLogStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly connections: RedisConnections,
     private readonly retentionDays: () => number,
   ) {}
@@ -147,13 +146,15 @@ export class RedisStreamLogStore implements TaskLogStore {
 
   async deleteOlderThan(before: Date): Promise<number> {
     // Streams expire by TTL; trim what is older than the cut-off in streams still alive.
-    let cursor = '0';
     let trimmed = 0;
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.connections.key('logs', '*'), 'COUNT', 500);
-      cursor = next;
-      for (const key of keys) trimmed += await this.redis.xtrim(key, 'MINID', `${before.getTime()}-0`);
-    } while (cursor !== '0');
+    for (const node of this.connections.masters(this.redis)) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', this.connections.key('logs', '*'), 'COUNT', 500);
+        cursor = next;
+        for (const key of keys) trimmed += await this.redis.xtrim(key, 'MINID', `${before.getTime()}-0`);
+      } while (cursor !== '0');
+    }
     return trimmed;
   }
 

@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { DynamicModule, INestApplicationContext, Type } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { RedisClient, RedisConnections } from '../queue/redis-connections';
 import { DataSource } from 'typeorm';
 import { configureLogging, Logger, OpsServer, type TaskMetrics } from '@taskyard/observability';
 import type { TasksConfig } from '../tasks.config';
-import { REDIS_COMMANDS, TASK_METRICS } from '../tokens';
+import { REDIS_COMMANDS, REDIS_CONNECTIONS, TASK_METRICS } from '../tokens';
 
 export interface ContextAppOptions {
   name: string;
@@ -17,11 +17,12 @@ export interface ContextAppOptions {
 /** Readiness of this process's dependencies, for `/health/ready`. */
 export async function checkDependencies(app: INestApplicationContext): Promise<Record<string, boolean>> {
   const ds = app.get(DataSource);
-  const redis = app.get<Redis>(REDIS_COMMANDS);
+  const redis = app.get<RedisClient>(REDIS_COMMANDS);
+  const connections = app.get<RedisConnections>(REDIS_CONNECTIONS);
   const timeout = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000))]);
   const [postgres, redisOk] = await Promise.all([
     timeout(ds.query('SELECT 1')).then(() => true, () => false),
-    timeout(redis.ping()).then((r) => r === 'PONG', () => false),
+    timeout(connections.reachable(redis)).catch(() => false),
   ]);
   return { postgres, redis: redisOk };
 }

@@ -1,9 +1,8 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { TASK_JOB_NAME, taskJobId, type TaskJobData } from '@taskyard/contracts';
 import type { TaskRecord } from '../state/task-record';
 import { Batcher } from '../util/batcher';
-import type { RedisConnections } from './redis-connections';
+import type { RedisClient, RedisConnections } from './redis-connections';
 
 /**
  * Task priority (higher = more urgent, 0 = normal) to BullMQ priority (1 = most urgent,
@@ -27,7 +26,7 @@ export interface EnqueueRequest {
  */
 export class TaskQueues {
   private readonly queues = new Map<string, Queue<TaskJobData>>();
-  private readonly connection: Redis;
+  private readonly connection: RedisClient;
   private readonly batcher = new Batcher<EnqueueRequest, void>((items) => this.addNow(items), { maxSize: 500, maxWaitMs: 0 });
 
   constructor(private readonly redis: RedisConnections) {

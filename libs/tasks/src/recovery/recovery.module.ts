@@ -1,9 +1,8 @@
 import { Inject, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { Logger, type TaskMetrics } from '@taskyard/observability';
 import { LeaderElection } from '../cluster/leader-election';
 import { TaskEventPublisher } from '../events/task-event-bus';
-import type { RedisConnections } from '../queue/redis-connections';
+import type { RedisClient, RedisConnections } from '../queue/redis-connections';
 import { TaskQueues } from '../queue/task-queues';
 import type { TaskRegistry } from '../registry/task-registry';
 import { TaskStateMachine } from '../state/task-state-machine';
@@ -19,7 +18,7 @@ import { Reconciler } from './reconciler';
   providers: [
     {
       provide: LeaderElection,
-      useFactory: (redis: Redis, c: RedisConnections, config: TasksConfig) =>
+      useFactory: (redis: RedisClient, c: RedisConnections, config: TasksConfig) =>
         new LeaderElection(redis, { key: c.key('scheduler', 'leader'), ttlMs: Math.max(1_000, Math.min(10_000, config.RUN_LEASE_MS)) }),
       inject: [REDIS_COMMANDS, REDIS_CONNECTIONS, TASKS_CONFIG],
     },

@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import { Channels, TaskCategory, type JsonValue, type ScheduleDto } from '@taskyard/contracts';
 import { TaskDomainError } from '../errors';
-import type { RedisConnections } from '../queue/redis-connections';
+import type { RedisClient, RedisConnections } from '../queue/redis-connections';
 import type { Db } from '../state/db';
 import type { TaskRecord } from '../state/task-record';
 import type { TaskContext, TaskService } from '../task.service';
@@ -38,7 +37,7 @@ export class ScheduleService {
     private readonly db: Db,
     private readonly registry: ScheduledJobRegistry,
     private readonly tasks: TaskService,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     connections: RedisConnections,
   ) {
     this.channel = connections.channel(Channels.SchedulesChanged);

@@ -1,10 +1,9 @@
 import { Inject, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Queue, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { SCHEDULES_QUEUE } from '@taskyard/contracts';
 import { Logger } from '@taskyard/observability';
 import { LeaderElection } from '../cluster/leader-election';
-import type { RedisConnections } from '../queue/redis-connections';
+import type { RedisClient, RedisConnections } from '../queue/redis-connections';
 import { RecoveryModule } from '../recovery/recovery.module';
 import type { TaskRegistry } from '../registry/task-registry';
 import { REDIS_COMMANDS, REDIS_CONNECTIONS, TASK_REGISTRY } from '../tokens';
@@ -37,7 +36,7 @@ export class SchedulingModule implements OnApplicationBootstrap, BeforeApplicati
     private readonly definitions: ScheduledJobRegistry,
     @Inject(TASK_REGISTRY) private readonly tasks: TaskRegistry,
     @Inject(REDIS_CONNECTIONS) private readonly connections: RedisConnections,
-    @Inject(REDIS_COMMANDS) private readonly redis: Redis,
+    @Inject(REDIS_COMMANDS) private readonly redis: RedisClient,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {

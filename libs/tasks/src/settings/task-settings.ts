@@ -1,8 +1,7 @@
-import type { Redis } from 'ioredis';
 import { Channels, type SettingValueType, type TaskSettingFieldDto } from '@taskyard/contracts';
 import { Logger } from '@taskyard/observability';
 import { InvalidTaskOptionsError } from '../errors';
-import type { RedisConnections } from '../queue/redis-connections';
+import type { RedisClient, RedisConnections } from '../queue/redis-connections';
 import type { Db } from '../state/db';
 
 export type SettingValue = number | boolean | string;
@@ -130,7 +129,7 @@ export class TaskSettingsService {
   }
 
   /** Loads, then follows changes (pub/sub + periodic refresh). */
-  async watch(subscriber: Redis, refreshMs = 10_000): Promise<void> {
+  async watch(subscriber: RedisClient, refreshMs = 10_000): Promise<void> {
     await this.load();
     subscriber.on('message', (channel: string) => {
       if (channel === this.channel) void this.load().catch((err: Error) => this.logger.warn('settings reload failed', { error: err.message }));
@@ -171,7 +170,7 @@ export class TaskSettingsService {
    * Validates and stores several settings atomically, then tells every process. Unknown keys
    * and ill-typed values are rejected as a whole (nothing is written).
    */
-  async update(values: Record<string, unknown>, redis: Redis): Promise<Record<string, SettingValue>> {
+  async update(values: Record<string, unknown>, redis: RedisClient): Promise<Record<string, SettingValue>> {
     const problems: string[] = [];
     const typed: [string, SettingValue][] = [];
     for (const [key, raw] of Object.entries(values)) {

@@ -1,10 +1,9 @@
 import { Inject, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { PgFileStore } from '@taskyard/files';
 import type { TaskMetrics } from '@taskyard/observability';
 import { CancelBus } from '../events/cancel-bus';
 import { TaskEventPublisher } from '../events/task-event-bus';
-import type { RedisConnections } from '../queue/redis-connections';
+import type { RedisClient, RedisConnections } from '../queue/redis-connections';
 import { TaskQueues } from '../queue/task-queues';
 import type { TaskRegistry } from '../registry/task-registry';
 import { TaskSettingsService } from '../settings/task-settings';
@@ -31,7 +30,7 @@ import { TaskWorker } from './task-worker';
         states: TaskStateMachine,
         queues: TaskQueues,
         connections: RedisConnections,
-        redis: Redis,
+        redis: RedisClient,
         metrics: TaskMetrics,
         events: TaskEventPublisher,
         cancelBus: CancelBus,
