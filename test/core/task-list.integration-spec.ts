@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SEARCH_TOTAL_LOOKAHEAD, SEARCH_WINDOW, TaskQueryService } from '@taskyard/tasks';
+import { SEARCH_TOTAL_LOOKAHEAD, SEARCH_WINDOW, TaskQueryService, type Db } from '@taskyard/tasks';
 import { PARKED_TYPE, startPlatform, type Platform } from '../support/platform';
 import { createTestEnv, type TestEnv } from '../support/test-env';
 
@@ -80,5 +80,26 @@ describe('task list search: every path agrees with plain SQL', () => {
   it('counts exactly when the window holds every candidate', async () => {
     const few = await query.list({ page: 1, pageSize: 20, search: 'needle', status: 'running' });
     expect(few).toEqual({ items: [], total: 0, totalCapped: false });
+  });
+
+  it('pages a plain list in one statement: page and total as plain SQL gives them, an empty page keeps its total', async () => {
+    const statements: string[] = [];
+    const counting = Object.assign(Object.create(platform.db) as Db, {
+      rows: (sql: string, params?: unknown[]) => {
+        statements.push(sql);
+        return platform.db.rows(sql, params);
+      },
+    });
+    const counted = new TaskQueryService(counting);
+    const all = (await platform.db.rows<{ id: string }>(`SELECT id FROM tasks WHERE deleted_at IS NULL ORDER BY created_at DESC, id DESC`)).map((r) => r.id);
+    const page7 = await counted.list({ page: 7, pageSize: 20 });
+    expect(statements).toHaveLength(1);
+    expect(page7.items.map((t) => t.id)).toEqual(all.slice(120, 140));
+    expect(page7).toMatchObject({ total: all.length, totalCapped: false });
+    const oldestFirst = await counted.list({ page: 2, pageSize: 50, sort: 'created_at' });
+    expect(oldestFirst.items.map((t) => t.id)).toEqual([...all].reverse().slice(50, 100));
+    expect(await counted.list({ page: 1_000, pageSize: 20 })).toEqual({ items: [], total: all.length, totalCapped: false });
+    expect(await counted.list({ page: 1, pageSize: 20, status: 'running' })).toEqual({ items: [], total: 0, totalCapped: false });
+    expect(statements).toHaveLength(4);
   });
 });

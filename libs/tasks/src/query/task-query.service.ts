@@ -128,15 +128,21 @@ export class TaskQueryService {
         (await this.fewMatches(clause, field, order(''), [...params], offset, q.pageSize, countCap));
       if (found) return found;
     }
-    const filterParams = [...params];
     // Deferred join: the page's ids come from the (covering) list index alone, so skipping
-    // `offset` rows never touches the heap; only the page's rows are then read in full.
-    const pageSql = `SELECT ${TASK_COLUMNS.replace(/\b(\w+)\b/g, 't.$1')}
-        FROM (SELECT id FROM tasks WHERE ${clause} ORDER BY ${order('')} LIMIT ${p(q.pageSize)} OFFSET ${p(offset)}) page
-        JOIN tasks t ON t.id = page.id
-       ORDER BY ${order('t.')}`;
-    const [rows, total] = await Promise.all([this.db.rows(pageSql, params), this.cappedCount(clause, filterParams, countCap)]);
-    return { items: rows.map(mapTaskRow), ...total };
+    // `offset` rows never touches the heap; only the page's rows are then read in full. The
+    // capped count is the same statement's one-row left side, so an empty page still carries
+    // the total: one round trip and one pooled connection per list.
+    const rows = await this.db.rows(
+      `SELECT c.list_total, p.*
+         FROM (SELECT count(*) AS list_total FROM (SELECT 1 FROM tasks WHERE ${clause} LIMIT ${p(countCap)}) capped) c
+         LEFT JOIN (SELECT ${TASK_COLUMNS.replace(/\b(\w+)\b/g, 't.$1')}
+                      FROM (SELECT id FROM tasks WHERE ${clause} ORDER BY ${order('')} LIMIT ${p(q.pageSize)} OFFSET ${p(offset)}) page
+                      JOIN tasks t ON t.id = page.id) p ON true
+        ORDER BY ${order('p.')}`,
+      params,
+    );
+    const total = Number(rows[0].list_total);
+    return { items: rows.filter((r) => r.id !== null).map(mapTaskRow), total, totalCapped: total >= countCap };
   }
 
   /** Counts matches, stopping at `cap` (`TOTAL_LOOKAHEAD` or `SEARCH_TOTAL_LOOKAHEAD` past the page). */
