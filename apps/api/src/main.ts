@@ -9,7 +9,7 @@ import { configureLogging, Logger } from '@taskyard/observability';
 import { ApiConfig, checkApiConfig } from './api.config';
 import { ApiModule } from './api.module';
 import { serveConsole } from './console/console-static';
-import { hardenFastify } from './http/http-hardening';
+import { hardenFastify, limitJsonDepth } from './http/http-hardening';
 import { traceIdOf } from './http/trace-id';
 
 async function main(): Promise<void> {
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, { logger: ['error', 'warn'] });
   const fastify = app.getHttpAdapter().getInstance();
   hardenFastify(fastify);
+  limitJsonDepth(fastify, config.API_JSON_MAX_DEPTH);
   // Same-origin by default; cross-origin callers only when listed explicitly.
   if (config.CORS_ORIGINS?.length) {
     app.enableCors({ origin: config.CORS_ORIGINS, credentials: false, allowedHeaders: ['authorization', 'content-type', 'x-request-id'], exposedHeaders: ['x-trace-id'], maxAge: 600 });

@@ -29,7 +29,9 @@ export class JwtAuthGuard implements CanActivate {
       if (mode === 'optional') return true;
       throw new UnauthenticatedError('authentication required');
     }
-    req.user = await this.auth.authenticate(token);
+    const session = await this.auth.session(token);
+    req.user = session.user;
+    req.tokenExpiresAt = session.expiresAt;
     return true;
   }
 }

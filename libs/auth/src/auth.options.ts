@@ -1,4 +1,5 @@
 import type { InjectionToken } from '@nestjs/common';
+import type { LoginLimits } from './login-throttle';
 
 /** Configuration of {@link AuthModule.forRoot}. */
 export interface AuthModuleOptions {
@@ -7,9 +8,8 @@ export interface AuthModuleOptions {
   tokenTtlSeconds: number;
   /** Bootstrap admin created on start when no user exists; a random password when unset. */
   admin: { username: string; password?: string };
-  /** Failed logins per IP + username within the window before 429. */
-  loginMaxFailures: number;
-  loginWindowSeconds: number;
+  /** Failed-login limits (per address + username, per username, per address) before 429. */
+  loginLimits: LoginLimits;
   /**
    * Lifetime in ms (0-2000) of the per-process cache of authenticated users: how long a disabled
    * user or a removed role may still pass after the change. 0 looks the user up on every request.

@@ -31,8 +31,17 @@ export interface LoginResultDto {
   user: AuthUser;
 }
 
-/** A Fastify request after the auth guard ran; `id` is the request's trace id. */
-export type AuthRequest = FastifyRequest & { user?: AuthUser };
+/** An authenticated caller and when their credential (token) expires, in epoch ms. */
+export interface AuthSession {
+  user: AuthUser;
+  expiresAt: number;
+}
+
+/**
+ * A Fastify request after the auth guard ran; `id` is the request's trace id and
+ * `tokenExpiresAt` the epoch ms at which the Bearer token expires.
+ */
+export type AuthRequest = FastifyRequest & { user?: AuthUser; tokenExpiresAt?: number };
 
 /**
  * Who is asking, as handed to services (structurally a tasks `TaskContext`): the

@@ -10,3 +10,4 @@ export * from './auth.module';
 export * from './paged';
 export * from './password';
 export * from './jwt';
+export type { LoginLimit, LoginLimits } from './login-throttle';

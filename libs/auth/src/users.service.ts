@@ -83,6 +83,14 @@ export class UsersService implements OnApplicationBootstrap {
     return rows[0] ? toAuthUser(toUserDto(rows[0])) : null;
   }
 
+  /** The active users among `ids` (with roles and permissions), by id; disabled or deleted ones are absent. */
+  async findActiveMany(ids: string[]): Promise<Map<string, AuthUser>> {
+    const valid = [...new Set(ids)].filter((id) => /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(id));
+    if (valid.length === 0) return new Map();
+    const rows: UserRow[] = await this.dataSource.query(`${USER_SELECT} ${USER_FROM} WHERE u.id = ANY($1::uuid[]) AND u.status = 'active' GROUP BY u.id`, [valid]);
+    return new Map(rows.map((r) => [r.id, toAuthUser(toUserDto(r))]));
+  }
+
   /** The user and password hash for a login attempt (case-insensitive username). */
   async findForLogin(username: string): Promise<{ user: AuthUser; passwordHash: string } | null> {
     const rows: UserRow[] = await this.dataSource.query(

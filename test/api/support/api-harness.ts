@@ -120,6 +120,8 @@ export interface SseEvent {
 
 export interface SseClient {
   status: number;
+  /** The parsed error envelope when the stream was refused. */
+  error?: Json;
   events: SseEvent[];
   comments: string[];
   /** Resolves when the server ended the stream. */
@@ -139,7 +141,12 @@ export async function openEvents(base: string, options: { token?: string; query?
   const ended = new Promise<void>((resolve) => (markEnded = resolve));
   const client: SseClient = { status: res.status, events: [], comments: [], ended, close: () => controller.abort() };
   if (res.status !== 200 || !res.body) {
-    await res.text().catch(() => undefined);
+    const text = await res.text().catch(() => '');
+    try {
+      client.error = JSON.parse(text);
+    } catch {
+      client.error = undefined;
+    }
     return client;
   }
   const reader = res.body.getReader();

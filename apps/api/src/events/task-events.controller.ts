@@ -1,8 +1,8 @@
-import { Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import type { FastifyReply } from 'fastify';
-import { CurrentUser, MaybeUser, OptionalAuth, UnauthenticatedError, type AuthUser } from '@taskyard/auth';
+import { CurrentUser, MaybeUser, OptionalAuth, UnauthenticatedError, type AuthRequest, type AuthSession, type AuthUser } from '@taskyard/auth';
 import { TaskAccessService } from '../tasks/task-access.service';
 import { EventTicketsService, type EventsTicketDto } from './event-tickets.service';
 import { TaskStreamService } from './task-stream.service';
@@ -31,23 +31,33 @@ export class TaskEventsController {
 
   @Post('ticket')
   @HttpCode(200)
-  ticket(@CurrentUser() user: AuthUser): Promise<EventsTicketDto> {
-    return this.tickets.issue(user);
+  ticket(@CurrentUser() user: AuthUser, @Req() req: AuthRequest): Promise<EventsTicketDto> {
+    return this.tickets.issue(user, tokenExpiry(req));
   }
 
-  /** `text/event-stream` of `status`, `progress`, `log` and `deleted` events (Bearer header or `ticket`). */
+  /**
+   * `text/event-stream` of `status`, `progress`, `log` and `deleted` events (Bearer header or
+   * `ticket`). The stream ends when the credential expires or the user is disabled, and follows
+   * changes of the user's roles (see TaskStreamService).
+   */
   @OptionalAuth()
   @Get()
   async events(
     @MaybeUser() bearerUser: AuthUser | undefined,
+    @Req() req: AuthRequest,
     @Query() q: TaskEventsQueryDto,
     @Headers('last-event-id') lastEventIdHeader: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    let user = bearerUser;
-    if (!user && q.ticket) user = await this.tickets.redeem(q.ticket);
-    if (!user) throw new UnauthenticatedError('authentication required (Bearer token or events ticket)');
-    if (q.task_id) await this.access.view(user, q.task_id);
-    this.stream.open(user, q.task_id?.toLowerCase(), reply, (lastEventIdHeader ?? q.last_event_id)?.slice(0, 64));
+    let session: AuthSession | undefined = bearerUser ? { user: bearerUser, expiresAt: tokenExpiry(req) } : undefined;
+    if (!session && q.ticket) session = await this.tickets.redeem(q.ticket);
+    if (!session) throw new UnauthenticatedError('authentication required (Bearer token or events ticket)');
+    const task = q.task_id ? await this.access.view(session.user, q.task_id) : undefined;
+    await this.stream.open(session, task && { id: task.id, creatorId: task.creatorId }, reply, (lastEventIdHeader ?? q.last_event_id)?.slice(0, 64));
   }
+}
+
+function tokenExpiry(req: AuthRequest): number {
+  if (req.tokenExpiresAt === undefined) throw new UnauthenticatedError('authentication required');
+  return req.tokenExpiresAt;
 }
