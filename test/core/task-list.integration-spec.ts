@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SEARCH_TOTAL_LOOKAHEAD, SEARCH_WINDOW, TaskQueryService, type Db } from '@taskyard/tasks';
+import { idPrefixRange, SEARCH_TOTAL_LOOKAHEAD, SEARCH_WINDOW, TaskQueryService, type Db } from '@taskyard/tasks';
 import { PARKED_TYPE, startPlatform, type Platform } from '../support/platform';
 import { createTestEnv, type TestEnv } from '../support/test-env';
 
@@ -75,6 +75,22 @@ describe('task list search: every path agrees with plain SQL', () => {
     expect(await doc()).toEqual([`${PARKED_TYPE} {"note": "tx-needle"}`]);
     await platform.db.rows(`DELETE FROM tasks WHERE id = $1`, [created.id]);
     expect(await doc()).toEqual([]);
+  });
+
+  it('finds a task by the 8-character id prefix the console shows, or any longer prefix, through the primary key', async () => {
+    const [target] = needles.slice(-1);
+    for (const prefix of [target.slice(0, 8), target.slice(0, 8).toUpperCase(), target.slice(0, 13), target]) {
+      const page = await query.list({ page: 1, pageSize: 20, search: prefix });
+      expect(page.items.map((t) => t.id)).toContain(target);
+      const expected = (await platform.db.rows<{ id: string }>(`SELECT id FROM tasks WHERE id::text LIKE $1 ORDER BY created_at DESC, id DESC`, [`${prefix.toLowerCase()}%`])).map((r) => r.id);
+      expect(page.items.map((t) => t.id)).toEqual(expected);
+    }
+    expect((await query.list({ page: 1, pageSize: 20, search: target.slice(0, 7) })).items).toEqual([]);
+    // The id range is an index range on the primary key, not a text scan of every id.
+    const range = idPrefixRange(target.slice(0, 8));
+    expect(range).toEqual({ from: `${target.slice(0, 8)}-0000-0000-0000-000000000000`, to: `${target.slice(0, 8)}-ffff-ffff-ffff-ffffffffffff` });
+    const plan = (await platform.db.rows<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT id FROM tasks WHERE id BETWEEN $1::uuid AND $2::uuid`, [range?.from, range?.to])).map((r) => r['QUERY PLAN']).join('\n');
+    expect(plan).toMatch(/Index (Only )?Scan using \w*pkey/);
   });
 
   it('counts exactly when the window holds every candidate', async () => {

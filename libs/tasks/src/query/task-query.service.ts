@@ -68,7 +68,22 @@ export const SEARCH_WINDOW = 2_000;
  */
 export const SEARCH_FEW_MATCHES = 2_000;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID_TEMPLATE = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * The primary-key range of the ids that start with `search` (at least the 8 hex digits the
+ * console shows, dashes where a uuid has them), or null when it is no such prefix.
+ */
+export function idPrefixRange(search: string): { from: string; to: string } | null {
+  const prefix = search.toLowerCase();
+  if (prefix.length < 8 || prefix.length > UUID_TEMPLATE.length) return null;
+  for (let i = 0; i < prefix.length; i++) {
+    const ok = UUID_TEMPLATE[i] === '-' ? prefix[i] === '-' : /[0-9a-f]/.test(prefix[i]);
+    if (!ok) return null;
+  }
+  const rest = UUID_TEMPLATE.slice(prefix.length);
+  return { from: prefix + rest, to: prefix + rest.replace(/0/g, 'f') };
+}
 
 /**
  * Read side of tasks for lists: filters, search and offset pagination over partial list
@@ -97,18 +112,21 @@ export class TaskQueryService {
     if (q.createdTo) where.push(`created_at <= ${p(q.createdTo)}`);
     const baseClause = where.join(' AND ');
     const search = q.search?.trim();
-    const searchById = search !== undefined && UUID.test(search);
+    // A full id or the 8-character prefix the console shows: a primary-key range.
+    const idRange = search ? idPrefixRange(search) : null;
     /** The search as a test of each row's own columns (the window; a plain user's rows). */
     let searchCond: string | undefined;
     if (search) {
       const like = p(`%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      const id = searchById ? p(search.toLowerCase()) : undefined;
-      searchCond = `(${id ? `id = ${id} OR ` : ''}${SEARCH_DOC} ILIKE ${like})`;
+      const bounds = idRange ? `BETWEEN ${p(idRange.from)}::uuid AND ${p(idRange.to)}::uuid` : undefined;
+      const range = (column: string) => (bounds ? `${column} ${bounds} OR ` : '');
+      searchCond = `(${range('id')}${SEARCH_DOC} ILIKE ${like})`;
       // A caller restricted to their own tasks searches a few thousand rows at most, through
-      // the creator index; everyone else's rare matches come from the trigram index (a task
-      // id also through the primary key: a union, which the planner keeps to index lookups).
-      const matches = `SELECT task_id FROM task_search WHERE doc ILIKE ${like}`;
-      where.push(q.onlyCreatorId !== undefined ? searchCond : `id IN (${id ? `SELECT ${id}::uuid UNION ALL ` : ''}${matches})`);
+      // the creator index; everyone else's rare matches come from the trigram index, an id
+      // (prefix) from the primary key of the same table: one bitmap OR, and one semi-join
+      // whatever the statistics say (a UNION of two sources let stale statistics pick a
+      // nested loop that re-scanned task_search once per task).
+      where.push(q.onlyCreatorId !== undefined ? searchCond : `id IN (SELECT task_id FROM task_search WHERE ${range('task_id')}doc ILIKE ${like})`);
     }
     const clause = where.join(' AND ');
     const sort = q.sort ?? '-created_at';
@@ -122,9 +140,9 @@ export class TaskQueryService {
     const offset = (q.page - 1) * q.pageSize;
     const countCap = offset + q.pageSize + (searchCond ? SEARCH_TOTAL_LOOKAHEAD : TOTAL_LOOKAHEAD);
     if (searchCond && q.onlyCreatorId === undefined) {
-      // (A task id is found through the primary key at once: no window for it.)
+      // (A task id or id prefix is found through the primary key at once: no window for it.)
       const found =
-        (!searchById && offset + q.pageSize <= SEARCH_WINDOW ? await this.searchWindow(baseClause, searchCond, clause, order(''), [...params], offset, q.pageSize, countCap) : null) ??
+        (idRange === null && offset + q.pageSize <= SEARCH_WINDOW ? await this.searchWindow(baseClause, searchCond, clause, order(''), [...params], offset, q.pageSize, countCap) : null) ??
         (await this.fewMatches(clause, field, order(''), [...params], offset, q.pageSize, countCap));
       if (found) return found;
     }
