@@ -6,7 +6,7 @@ import { TaskMetrics } from '@taskyard/observability';
 import { createDataSource } from '@taskyard/persistence';
 import { CancelBus } from './events/cancel-bus';
 import { TaskEventPublisher } from './events/task-event-bus';
-import { defaultLogStoreRegistry, LogStoreRegistry, type TaskLogStore } from './logs/log-store';
+import { defaultLogStoreRegistry, LogStoreRegistry, LogStoreSet, TaskLogReader } from './logs/log-store';
 import { RedisConnections, type RedisClient } from './queue/redis-connections';
 import { TaskQueues } from './queue/task-queues';
 import { defaultTaskRegistry, TaskRegistry } from './registry/task-registry';
@@ -86,22 +86,17 @@ export class TasksModule implements OnApplicationShutdown {
         inject: [Db, TaskSettingsRegistry, REDIS_CONNECTIONS, LogStoreRegistry],
       },
       {
-        provide: CURRENT_LOG_STORE,
-        useFactory: (db: Db, redis: RedisClient, c: RedisConnections, stores: LogStoreRegistry, settings: TaskSettingsService): CurrentLogStore => {
-          const cache = new Map<string, TaskLogStore>();
-          const deps = { db, redis, connections: c, retentionDays: () => settings.getInt(TaskSettingKeys.LogRetentionDays) };
-          return () => {
-            const id = settings.getString(TaskSettingKeys.LogStorageBackend);
-            let store = cache.get(id);
-            if (!store) {
-              store = stores.create(stores.has(id) ? id : 'database', deps);
-              cache.set(id, store);
-            }
-            return store;
-          };
-        },
+        provide: LogStoreSet,
+        useFactory: (db: Db, redis: RedisClient, c: RedisConnections, stores: LogStoreRegistry, settings: TaskSettingsService) =>
+          new LogStoreSet(stores, { db, redis, connections: c, retentionDays: () => settings.getInt(TaskSettingKeys.LogRetentionDays) }),
         inject: [Db, REDIS_COMMANDS, REDIS_CONNECTIONS, LogStoreRegistry, TaskSettingsService],
       },
+      {
+        provide: CURRENT_LOG_STORE,
+        useFactory: (set: LogStoreSet, settings: TaskSettingsService): CurrentLogStore => () => set.get(settings.getString(TaskSettingKeys.LogStorageBackend)),
+        inject: [LogStoreSet, TaskSettingsService],
+      },
+      { provide: TaskLogReader, useFactory: (set: LogStoreSet) => new TaskLogReader(() => set.all()), inject: [LogStoreSet] },
       {
         provide: TaskService,
         useFactory: (states: TaskStateMachine, queues: TaskQueues, registry: TaskRegistry, events: TaskEventPublisher, cancel: CancelBus, redis: RedisClient, metrics: TaskMetrics, ds: DataSource) =>

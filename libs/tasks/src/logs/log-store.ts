@@ -12,6 +12,11 @@ export interface LogLine {
 export interface LogReadOptions {
   /** Only lines after this log id (tailing). */
   after?: string;
+  /**
+   * Only lines written after this instant (at it too when `inclusive`): how a tail continues
+   * in a backend other than the one that holds the `after` line.
+   */
+  since?: { at: Date; inclusive: boolean };
   limit: number;
 }
 
@@ -20,6 +25,13 @@ export interface TaskLogStore {
   /** Stores lines (one batch may hold many tasks); returns the stored lines with their ids. */
   append(lines: LogLine[]): Promise<TaskLogDto[]>;
   read(taskId: string, options: LogReadOptions): Promise<TaskLogDto[]>;
+  /**
+   * When `id` is a line id of this backend (its format), the time of that line, or of the
+   * last line before it when it is gone; null for another backend's id. Lets a task's log be
+   * read across backends (see {@link TaskLogReader}); a backend without it is read in full
+   * beside the others' tail.
+   */
+  timeOf?(taskId: string, id: string): Promise<Date | null>;
   count(taskId: string): Promise<number>;
   /** Removes lines older than `before` (the log clean-up job); returns how many. */
   deleteOlderThan(before: Date): Promise<number>;
@@ -36,6 +48,9 @@ export interface LogStoreDeps {
 
 export type LogStoreFactory = (deps: LogStoreDeps) => TaskLogStore;
 
+const DB_LOG_ID = /^\d+$/;
+const STREAM_LOG_ID = /^\d+-\d+$/;
+
 /** PostgreSQL backend: one multi-row insert per batch; `id` is a bigserial that orders lines. */
 export class DatabaseLogStore implements TaskLogStore {
   constructor(private readonly db: Db) {}
@@ -51,13 +66,23 @@ export class DatabaseLogStore implements TaskLogStore {
     return rows.map(toDto);
   }
 
-  async read(taskId: string, { after, limit }: LogReadOptions): Promise<TaskLogDto[]> {
+  async read(taskId: string, { after, since, limit }: LogReadOptions): Promise<TaskLogDto[]> {
     const rows = await this.db.rows(
       `SELECT id, task_id, level, message, created_at FROM task_logs
-        WHERE task_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
-      [taskId, after && /^\d+$/.test(after) ? after : '0', limit],
+        WHERE task_id = $1 AND id > $2 AND ($4::timestamptz IS NULL OR created_at > $4 OR ($5 AND created_at = $4))
+        ORDER BY id LIMIT $3`,
+      [taskId, after && DB_LOG_ID.test(after) ? after : '0', limit, since?.at ?? null, since?.inclusive ?? false],
     );
     return rows.map(toDto);
+  }
+
+  async timeOf(taskId: string, id: string): Promise<Date | null> {
+    if (!DB_LOG_ID.test(id)) return null;
+    const [row] = await this.db.rows<{ created_at: Date }>(
+      `SELECT created_at FROM task_logs WHERE task_id = $1 AND id <= $2 ORDER BY id DESC LIMIT 1`,
+      [taskId, id],
+    );
+    return row?.created_at ?? new Date(0);
   }
 
   async count(taskId: string): Promise<number> {
@@ -93,6 +118,9 @@ function toDto(r: Record<string, unknown>): TaskLogDto {
   };
 }
 
+/** How far before `since` a stream is read from (a line's own time vs. the XADD time). */
+const SINCE_SLACK_MS = 60_000;
+
 /**
  * Redis Streams backend: one stream per task (`XADD`), read with `XRANGE`, expiring after the
  * retention period. Keeps log traffic off PostgreSQL for chatty runners.
@@ -124,9 +152,33 @@ export class RedisStreamLogStore implements TaskLogStore {
     });
   }
 
-  async read(taskId: string, { after, limit }: LogReadOptions): Promise<TaskLogDto[]> {
-    const start = after && /^\d+-\d+$/.test(after) ? `(${after}` : '-';
-    const entries = await this.redis.xrange(this.key(taskId), start, '+', 'COUNT', limit);
+  async read(taskId: string, { after, since, limit }: LogReadOptions): Promise<TaskLogDto[]> {
+    const start = after && STREAM_LOG_ID.test(after) ? `(${after}` : '-';
+    if (!since || start !== '-') return this.toDtos(taskId, await this.redis.xrange(this.key(taskId), start, '+', 'COUNT', limit));
+    // Stream ids start with the time of the XADD, which follows the line's own time: reading
+    // from a minute before `since` and filtering by the line's time catches every line.
+    const t = since.at.getTime();
+    const found: TaskLogDto[] = [];
+    let from = `${Math.max(0, t - SINCE_SLACK_MS)}-0`;
+    while (found.length < limit) {
+      const entries = await this.redis.xrange(this.key(taskId), from, '+', 'COUNT', limit);
+      for (const line of this.toDtos(taskId, entries)) {
+        const at = Date.parse(line.created_at);
+        if (at > t || (since.inclusive && at === t)) found.push(line);
+      }
+      if (entries.length < limit) break;
+      from = `(${entries[entries.length - 1][0]}`;
+    }
+    return found.slice(0, limit);
+  }
+
+  async timeOf(taskId: string, id: string): Promise<Date | null> {
+    if (!STREAM_LOG_ID.test(id)) return null;
+    const [line] = this.toDtos(taskId, await this.redis.xrevrange(this.key(taskId), id, '-', 'COUNT', 1));
+    return line ? new Date(line.created_at) : new Date(0);
+  }
+
+  private toDtos(taskId: string, entries: [string, string[]][]): TaskLogDto[] {
     return entries.map(([id, fields]) => {
       const f = new Map<string, string>();
       for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i], fields[i + 1]);
@@ -190,6 +242,76 @@ export class LogStoreRegistry {
     if (!entry) throw new Error(`unknown log store backend: ${id}`);
     return entry.factory(deps);
   }
+}
+
+/** One instance per registered backend, created on first use. */
+export class LogStoreSet {
+  private readonly cache = new Map<string, TaskLogStore>();
+
+  constructor(
+    private readonly registry: LogStoreRegistry,
+    private readonly deps: LogStoreDeps,
+  ) {}
+
+  /** The backend with this id (`database` for an unknown one). */
+  get(id: string): TaskLogStore {
+    const key = this.registry.has(id) ? id : 'database';
+    let store = this.cache.get(key);
+    if (!store) {
+      store = this.registry.create(key, this.deps);
+      this.cache.set(key, store);
+    }
+    return store;
+  }
+
+  /** Every registered backend, in registration order. */
+  all(): TaskLogStore[] {
+    return this.registry.list().map(({ id }) => this.get(id));
+  }
+}
+
+/**
+ * Reads a task's log from every backend, merged by time: switching
+ * `task_log_storage_backend` (and back) leaves the lines written before readable, also while
+ * a task writes across the switch. `after` continues a tail wherever its line is stored.
+ */
+export class TaskLogReader {
+  constructor(private readonly stores: () => TaskLogStore[]) {}
+
+  async read(taskId: string, { after, limit }: { after?: string; limit: number }): Promise<TaskLogDto[]> {
+    const stores = this.stores();
+    let owner = -1;
+    let at = new Date(0);
+    if (after) {
+      const times = await Promise.all(stores.map((s) => (s.timeOf ? s.timeOf(taskId, after) : Promise.resolve(null))));
+      owner = times.findIndex((t) => t !== null);
+      if (owner >= 0) at = times[owner] ?? at;
+    }
+    // Lines at the same instant are ordered by backend, so a later backend's line at the
+    // cursor's time comes after it and an earlier one's before it.
+    const parts = await Promise.all(
+      stores.map((s, i) =>
+        owner < 0 ? s.read(taskId, { limit }) : s.read(taskId, i === owner ? { after, limit } : { since: { at, inclusive: i > owner }, limit }),
+      ),
+    );
+    return mergeByTime(parts, limit);
+  }
+}
+
+/** Merges lists that are each in their own order by time, earlier list first on a tie. */
+function mergeByTime(lists: TaskLogDto[][], limit: number): TaskLogDto[] {
+  const heads = lists.map(() => 0);
+  const merged: TaskLogDto[] = [];
+  while (merged.length < limit) {
+    let best = -1;
+    for (let i = 0; i < lists.length; i++) {
+      if (heads[i] >= lists[i].length) continue;
+      if (best < 0 || Date.parse(lists[i][heads[i]].created_at) < Date.parse(lists[best][heads[best]].created_at)) best = i;
+    }
+    if (best < 0) break;
+    merged.push(lists[best][heads[best]++]);
+  }
+  return merged;
 }
 
 /** Process-wide backend registry written by `registerLogStoreBackend`. */

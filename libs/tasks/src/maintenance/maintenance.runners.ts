@@ -1,7 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { PgFileStore } from '@taskyard/files';
-import { CURRENT_LOG_STORE, type CurrentLogStore } from '../tokens';
-import { DatabaseLogStore } from '../logs/log-store';
+import { LogStoreSet } from '../logs/log-store';
 import { TaskRunnerFor } from '../registry/task-runner.decorator';
 import type { TaskRunContext, TaskRunner } from '../runner/runner.types';
 import { defaultScheduledJobRegistry } from '../scheduling/scheduled-job.registry';
@@ -19,19 +18,17 @@ const BATCH = 1_000;
 @TaskRunnerFor(LOG_CLEANUP_TYPE)
 export class LogCleanupRunner implements TaskRunner<null, { deleted: number; before: string }> {
   constructor(
-    private readonly db: Db,
     private readonly settings: TaskSettingsService,
-    @Inject(CURRENT_LOG_STORE) private readonly logStore: CurrentLogStore,
+    private readonly logStores: LogStoreSet,
   ) {}
 
   async run(ctx: TaskRunContext<null>): Promise<{ deleted: number; before: string }> {
     // A daily job reads the setting fresh rather than trusting this process's cached copy.
     await this.settings.load();
     const before = new Date(Date.now() - this.settings.getInt(TaskSettingKeys.LogRetentionDays) * DAY_MS);
-    const current = this.logStore();
-    let deleted = await current.deleteOlderThan(before);
     // Lines written while another backend was selected are cleaned up too.
-    if (!(current instanceof DatabaseLogStore)) deleted += await new DatabaseLogStore(this.db).deleteOlderThan(before);
+    let deleted = 0;
+    for (const store of this.logStores.all()) deleted += await store.deleteOlderThan(before);
     ctx.logger.info(`deleted ${deleted} log lines older than ${before.toISOString()}`);
     return { deleted, before: before.toISOString() };
   }
@@ -45,7 +42,7 @@ export class RetentionCleanupRunner implements TaskRunner<null, { deleted: numbe
     private readonly db: Db,
     private readonly settings: TaskSettingsService,
     private readonly files: PgFileStore,
-    @Inject(CURRENT_LOG_STORE) private readonly logStore: CurrentLogStore,
+    private readonly logStores: LogStoreSet,
   ) {}
 
   async run(ctx: TaskRunContext<null>): Promise<{ deleted: number; before: string }> {
@@ -67,7 +64,7 @@ export class RetentionCleanupRunner implements TaskRunner<null, { deleted: numbe
       const ids = rows.map((r) => r.id);
       await this.db.rows(`DELETE FROM files WHERE task_id = ANY($1::uuid[])`, [ids]);
       await this.files.delete(rows.map((r) => r.artifact_file_key).filter((k): k is string => k !== null));
-      await this.logStore().deleteForTasks(ids);
+      for (const store of this.logStores.all()) await store.deleteForTasks(ids);
       deleted += rows.length;
       if (rows.length < BATCH) break;
     }
