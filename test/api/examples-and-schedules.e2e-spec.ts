@@ -54,6 +54,16 @@ describe('api: example modules, schedules and live events (real api + worker)', 
     expect(csv.text.trim().split('\r\n')).toHaveLength(5);
   });
 
+  it('counts manual retries as attempts of an example report, so its manual-retry demo succeeds', async () => {
+    const report = await stack.api.startReport(alice.token, { steps: 2, step_ms: 0, fail_at_step: 1, fail_attempts: 2, max_retries: 0 });
+    expect(await stack.api.finished(alice.token, report.id)).toMatchObject({ status: 'failed', error: expect.stringContaining('attempt 1') });
+    expect((await stack.api.post(`/api/tasks/${report.id}/retry`, alice.token, {})).status).toBe(200);
+    await stack.api.waitTask(alice.token, report.id, (t) => t.retry_count === 1 && t.status === 'failed', 'the second attempt to fail');
+    expect((await stack.api.get(`/api/tasks/${report.id}`, alice.token)).body.data.error).toContain('attempt 2');
+    expect((await stack.api.post(`/api/tasks/${report.id}/retry`, alice.token, {})).status).toBe(200);
+    await stack.api.waitTask(alice.token, report.id, (t) => t.retry_count === 2 && t.status === 'success', 'the third attempt to succeed');
+  });
+
   it('records the request trace id on the task it created', async () => {
     const res = await stack.api.request('POST', '/api/examples/reports', { token: alice.token, body: { steps: 1, step_ms: 0 }, headers: { 'x-request-id': 'trace-from-client-01' } });
     const { rows } = await pg.query(`SELECT trace_id FROM "${stack.env.schema}".tasks WHERE id = $1`, [res.body.data.id]);

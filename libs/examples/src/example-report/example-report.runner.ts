@@ -15,16 +15,19 @@ export class ExampleReportRunner implements TaskRunner<ExampleReportPayload, Exa
   async run(ctx: TaskRunContext<ExampleReportPayload>): Promise<ExampleReportResult> {
     const { steps, step_ms: stepMs, fail_at_step: failAt, fail_attempts: failAttempts } = ctx.task.payload;
     const lines = [csvLine(['step', 'finished_at'])];
-    ctx.logger.info(`report started: ${steps} steps of ${stepMs} ms (attempt ${ctx.task.autoRetryCount + 1})`);
+    // Every start counts, automatic and manual retries alike (a manual retry resets
+    // auto_retry_count, so that would restart at attempt 1 and never get past fail_attempts).
+    const attempt = ctx.task.attempt;
+    ctx.logger.info(`report started: ${steps} steps of ${stepMs} ms (attempt ${attempt})`);
     for (let step = 1; step <= steps; step++) {
       try {
         await sleep(stepMs, undefined, { signal: ctx.signal });
       } catch {
         throw new TaskCancelledError(`report cancelled at step ${step}/${steps}`);
       }
-      if (step === failAt && (failAttempts === null || ctx.task.autoRetryCount < failAttempts)) {
+      if (step === failAt && (failAttempts === null || attempt <= failAttempts)) {
         ctx.logger.error(`simulated failure at step ${step}`);
-        throw new Error(`simulated failure at step ${step} (attempt ${ctx.task.autoRetryCount + 1})`);
+        throw new Error(`simulated failure at step ${step} (attempt ${attempt})`);
       }
       lines.push(csvLine([step, new Date().toISOString()]));
       ctx.logger.info(`step ${step}/${steps} done`);

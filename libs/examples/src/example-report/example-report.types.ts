@@ -7,7 +7,7 @@ export type ExampleReportPayload = {
   step_ms: number;
   /** Step at which to fail (null: never). */
   fail_at_step: number | null;
-  /** Fail only the first N attempts at that step (null: every attempt). */
+  /** Fail only the first N attempts at that step, every start counted: automatic and manual retries (null: every attempt). */
   fail_attempts: number | null;
 };
 
