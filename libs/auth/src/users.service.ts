@@ -121,6 +121,14 @@ export class UsersService implements OnApplicationBootstrap {
     return { items: rows.map(toUserDto), total: Number(total) };
   }
 
+  /** Usernames by user id, for the ids that are users (a task's creator may be `system`). */
+  async usernames(ids: string[]): Promise<Map<string, string>> {
+    const userIds = [...new Set(ids.filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)))];
+    if (userIds.length === 0) return new Map();
+    const rows: { id: string; username: string }[] = await this.dataSource.query(`SELECT id, username FROM users WHERE id = ANY($1::uuid[])`, [userIds]);
+    return new Map(rows.map((r) => [r.id, r.username]));
+  }
+
   async roles(): Promise<RoleDto[]> {
     return this.dataSource.query(`SELECT id, name, description, permissions FROM roles ORDER BY id`);
   }

@@ -13,6 +13,8 @@ export interface TaskDto {
   result: JsonValue | null;
   error: string | null;
   creator_id: string;
+  /** Username of the creator (absent where the API does not resolve it, null for `system` or a removed user). */
+  creator_name?: string | null;
   category: TaskCategory;
   cron_schedule_id: string | null;
   artifact_file_key: string | null;

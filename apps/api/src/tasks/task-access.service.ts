@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Permission, type BulkResultDto, type TaskAttemptDto, type TaskDto, type TaskLogDto } from '@taskyard/contracts';
-import { ForbiddenError, hasPermission, type AuthUser } from '@taskyard/auth';
-import { CURRENT_LOG_STORE, ScheduleService, TaskAttemptsService, TaskNotFoundError, TaskQueryService, TaskService, toTaskDto, type CurrentLogStore, type TaskListQuery, type TaskRecord } from '@taskyard/tasks';
+import { ForbiddenError, hasPermission, UsersService, type AuthUser } from '@taskyard/auth';
+import { ScheduleService, TaskAttemptsService, TaskLogReader, TaskNotFoundError, TaskQueryService, TaskService, toTaskDto, type TaskListQuery, type TaskRecord } from '@taskyard/tasks';
 import { mapError } from '../http/error-mapping';
 
 export type TaskAction = 'cancel' | 'retry' | 'delete';
@@ -26,9 +26,10 @@ export class TaskAccessService {
   constructor(
     private readonly tasks: TaskService,
     private readonly query: TaskQueryService,
-    @Inject(CURRENT_LOG_STORE) private readonly logStore: CurrentLogStore,
+    private readonly logReader: TaskLogReader,
     private readonly schedules: ScheduleService,
     private readonly attemptHistory: TaskAttemptsService,
+    private readonly users: UsersService,
   ) {}
 
   async view(user: AuthUser, id: string): Promise<TaskRecord> {
@@ -39,7 +40,18 @@ export class TaskAccessService {
 
   async list(user: AuthUser, q: Omit<TaskListQuery, 'onlyCreatorId'>): Promise<{ items: TaskDto[]; total: number }> {
     const page = await this.query.list({ ...q, onlyCreatorId: hasPermission(user, Permission.TaskList) ? undefined : user.id });
-    return { items: page.items.map(toTaskDto), total: page.total };
+    return { items: await this.toDtos(page.items), total: page.total };
+  }
+
+  /** API objects of tasks, each with its creator's username (`creator_name`). */
+  async toDtos(tasks: TaskRecord[]): Promise<TaskDto[]> {
+    const names = await this.users.usernames(tasks.map((t) => t.creatorId));
+    return tasks.map((t) => ({ ...toTaskDto(t), creator_name: names.get(t.creatorId) ?? null }));
+  }
+
+  async toDto(task: TaskRecord): Promise<TaskDto> {
+    const [dto] = await this.toDtos([task]);
+    return dto;
   }
 
   /** Tasks a schedule created, with the list's visibility rules; 404 for an unknown schedule. */
@@ -49,12 +61,12 @@ export class TaskAccessService {
   }
 
   async userTasks(user: AuthUser): Promise<TaskDto[]> {
-    return (await this.query.recentUserTasks(user.id)).map(toTaskDto);
+    return this.toDtos(await this.query.recentUserTasks(user.id));
   }
 
   async logs(user: AuthUser, id: string, after: string | undefined, limit: number): Promise<TaskLogDto[]> {
     await this.view(user, id);
-    return this.logStore().read(id, { after, limit });
+    return this.logReader.read(id, { after, limit });
   }
 
   /** Every attempt of a visible task, oldest first. */

@@ -2,7 +2,6 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@ne
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { BulkResultDto, TaskAttemptDto, TaskDto, TaskLogDto } from '@taskyard/contracts';
 import { CurrentUser, Paged, type AuthUser } from '@taskyard/auth';
-import { toTaskDto } from '@taskyard/tasks';
 import { UuidParam } from '../http/validation';
 import { TaskAccessService } from './task-access.service';
 import { BulkIdsDto, ListTasksQueryDto, TaskLogsQueryDto } from './tasks.dto';
@@ -37,7 +36,7 @@ export class TasksController {
 
   @Get('tasks/:id')
   async get(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string): Promise<TaskDto> {
-    return toTaskDto(await this.access.view(user, id));
+    return this.access.toDto(await this.access.view(user, id));
   }
 
   @Get('tasks/:id/logs')
@@ -54,13 +53,13 @@ export class TasksController {
   @Post('tasks/:id/cancel')
   @HttpCode(200)
   async cancel(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string): Promise<TaskDto> {
-    return toTaskDto(await this.access.act(user, id, 'cancel'));
+    return this.access.toDto(await this.access.act(user, id, 'cancel'));
   }
 
   @Post('tasks/:id/retry')
   @HttpCode(200)
   async retry(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string): Promise<TaskDto> {
-    return toTaskDto(await this.access.act(user, id, 'retry'));
+    return this.access.toDto(await this.access.act(user, id, 'retry'));
   }
 
   @Delete('tasks/:id')
