@@ -46,6 +46,13 @@ describe('api: task visibility and actions per role (real api + worker)', () => 
     expect(bobFailed).toMatchObject({ status: 'failed', error: 'simulated failure at step 1 (attempt 1)' });
   });
 
+  it("names each task's creator (creator_name) in lists, details and the header dropdown", async () => {
+    const listed = (await stack.api.get('/api/tasks?page_size=100', admin.token)).body.data as Json[];
+    expect(Object.fromEntries(listed.map((t) => [t.id, t.creator_name]))).toEqual({ [aliceTask.id]: 'alice', [bobTask.id]: 'bob', [bobFailed.id]: 'bob' });
+    expect((await stack.api.get(`/api/tasks/${bobTask.id}`, admin.token)).body.data.creator_name).toBe('bob');
+    expect((await stack.api.get('/api/user-tasks', alice.token)).body.data.map((t: Json) => t.creator_name)).toEqual(['alice']);
+  });
+
   it('lists every task for list-permission roles and only own tasks for users', async () => {
     const ids = async (token: string) => (await stack.api.get('/api/tasks?page_size=100', token)).body.data.map((t: Json) => t.id).sort();
     const all = [aliceTask.id, bobTask.id, bobFailed.id].sort();
@@ -63,6 +70,8 @@ describe('api: task visibility and actions per role (real api + worker)', () => 
     expect(page.body).toMatchObject({ code: '0', total: 3, current: 2, page_size: 1 });
     expect((await stack.api.get('/api/tasks?status=failed', admin.token)).body.data.map((t: Json) => t.id)).toEqual([bobFailed.id]);
     expect((await stack.api.get(`/api/tasks?search=${bobTask.id}`, admin.token)).body.data.map((t: Json) => t.id)).toEqual([bobTask.id]);
+    // The 8 characters the console shows find the task too.
+    expect((await stack.api.get(`/api/tasks?search=${bobTask.id.slice(0, 8)}`, admin.token)).body.data.map((t: Json) => t.id)).toEqual([bobTask.id]);
     expect((await stack.api.get('/api/tasks?search=fail_at_step', admin.token)).body.total).toBe(3);
     expect((await stack.api.get('/api/tasks?type=example_report&category=user', viewer.token)).body.total).toBe(3);
     expect((await stack.api.get(`/api/tasks?created_from=${new Date(Date.now() + 60_000).toISOString()}`, admin.token)).body.total).toBe(0);

@@ -1,6 +1,5 @@
-import { App } from 'antd';
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { useLocation, useNavigate } from 'react-router-dom';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useNavigate } from 'react-router-dom';
 import { clearToken, getToken, setToken, setUnauthorizedHandler } from '../api/client';
 import { authApi } from '../api/endpoints';
 import type { ProfileDto } from '../api/types';
@@ -34,11 +33,7 @@ function normalizeProfile(profile: ProfileDto): ProfileDto {
 }
 
 export function AuthProvider({ children }: { children: ReactNode }) {
-  const { message } = App.useApp();
   const navigate = useNavigate();
-  const location = useLocation();
-  const locationRef = useRef(location);
-  locationRef.current = location;
   const [state, setState] = useState<AuthState>(() => (getToken() ? { status: 'loading' } : { status: 'anonymous' }));
 
   const reloadProfile = useCallback(async () => {
@@ -58,12 +53,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     // <RequireAuth> does the redirect when the state turns anonymous; the reason travels with it.
-    setUnauthorizedHandler((reason) => {
-      setState({ status: 'anonymous', reason });
-      if (locationRef.current.pathname !== '/login') message.warning({ content: reason, key: 'session-expired' });
-    });
+    // The login page shows the reason; a toast as well said it twice.
+    setUnauthorizedHandler((reason) => setState({ status: 'anonymous', reason }));
     return () => setUnauthorizedHandler(null);
-  }, [message]);
+  }, []);
 
   useEffect(() => {
     if (getToken()) void reloadProfile();

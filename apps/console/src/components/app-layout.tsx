@@ -10,8 +10,8 @@ import {
   UserOutlined,
 } from '@ant-design/icons';
 import { Permission } from '@taskyard/contracts';
-import { Avatar, Button, Dropdown, Layout, Menu, Spin, Typography, type MenuProps } from 'antd';
-import { Suspense, useMemo, useState } from 'react';
+import { Avatar, Button, Drawer, Dropdown, Grid, Layout, Menu, Spin, Typography, type MenuProps } from 'antd';
+import { Suspense, useEffect, useMemo, useState } from 'react';
 import { Link, Outlet, useLocation } from 'react-router-dom';
 import { roleName } from '../api/types';
 import { useAuth, useProfile } from '../auth/auth-context';
@@ -63,7 +63,7 @@ function UserMenu() {
   );
 }
 
-function SideMenu({ collapsed }: { collapsed: boolean }) {
+function SideMenu({ collapsed, onNavigate }: { collapsed: boolean; onNavigate?: () => void }) {
   const { can } = usePermissions();
   const location = useLocation();
 
@@ -100,39 +100,66 @@ function SideMenu({ collapsed }: { collapsed: boolean }) {
     return result;
   }, [can, collapsed]);
 
-  return <Menu theme="dark" mode="inline" selectedKeys={[selectedKey(location.pathname)]} items={items} data-testid="side-menu" />;
+  return <Menu theme="dark" mode="inline" selectedKeys={[selectedKey(location.pathname)]} items={items} onClick={onNavigate} data-testid="side-menu" />;
 }
 
+function Logo({ collapsed }: { collapsed: boolean }) {
+  return (
+    <Link to="/tasks" className="ty-logo" aria-label="Taskyard home">
+      <img src="/favicon.svg" alt="" width={28} height={28} />
+      {!collapsed && <span>Taskyard</span>}
+    </Link>
+  );
+}
+
+/**
+ * Side menu on wide screens; on a phone (below md, as antd Pro) the menu lives in a drawer
+ * opened from the header, and the content gets the whole width.
+ */
 export function AppLayout() {
   const [collapsed, setCollapsed] = useState(false);
+  const [drawerOpen, setDrawerOpen] = useState(false);
   const location = useLocation();
+  const screens = Grid.useBreakpoint();
+  const phone = screens.md === false;
+  useEffect(() => setDrawerOpen(false), [location.pathname]);
 
   return (
     <SiteProvider>
-      <Layout style={{ minHeight: '100vh' }}>
-        <Layout.Sider
-          collapsible
-          collapsed={collapsed}
-          onCollapse={setCollapsed}
-          breakpoint="lg"
-          trigger={null}
-          width={220}
-          className="ty-sider"
-        >
-          <Link to="/tasks" className="ty-logo" aria-label="Taskyard home">
-            <img src="/favicon.svg" alt="" width={28} height={28} />
-            {!collapsed && <span>Taskyard</span>}
-          </Link>
-          <SideMenu collapsed={collapsed} />
-        </Layout.Sider>
-        <Layout>
+      <Layout className="ty-shell">
+        {!phone && (
+          <Layout.Sider collapsible collapsed={collapsed} onCollapse={setCollapsed} breakpoint="lg" trigger={null} width={208} className="ty-sider">
+            <Logo collapsed={collapsed} />
+            <SideMenu collapsed={collapsed} />
+          </Layout.Sider>
+        )}
+        {phone && (
+          <Drawer
+            placement="left"
+            open={drawerOpen}
+            onClose={() => setDrawerOpen(false)}
+            size={240}
+            closable={false}
+            className="ty-menu-drawer"
+            styles={{ body: { padding: 0, background: '#0f172a' } }}
+            data-testid="menu-drawer"
+          >
+            <Logo collapsed={false} />
+            <SideMenu collapsed={false} onNavigate={() => setDrawerOpen(false)} />
+          </Drawer>
+        )}
+        <Layout className="ty-main">
           <Layout.Header className="ty-header">
-            <Button
-              type="text"
-              icon={collapsed ? <MenuUnfoldOutlined /> : <MenuFoldOutlined />}
-              onClick={() => setCollapsed(!collapsed)}
-              aria-label={collapsed ? 'Expand menu' : 'Collapse menu'}
-            />
+            {phone ? (
+              <Button type="text" icon={<MenuUnfoldOutlined />} onClick={() => setDrawerOpen(true)} aria-label="Open menu" data-testid="menu-open" />
+            ) : (
+              <Button
+                type="text"
+                icon={collapsed ? <MenuUnfoldOutlined /> : <MenuFoldOutlined />}
+                onClick={() => setCollapsed(!collapsed)}
+                aria-label={collapsed ? 'Expand menu' : 'Collapse menu'}
+              />
+            )}
             <div className="ty-header-right">
               <HeaderTaskDropdown />
               <UserMenu />

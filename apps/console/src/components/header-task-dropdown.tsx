@@ -33,7 +33,9 @@ function DropdownItem({ task, onNavigate }: { task: TaskDto; onNavigate: () => v
         </Typography.Text>
       )}
       <div className="ty-dropdown-item-meta">
-        <Typography.Text type="secondary">{formatRelative(task.created_at)}</Typography.Text>
+        <Typography.Text type="secondary" className="ty-dropdown-item-time" data-testid="task-dropdown-time">
+          {formatRelative(task.created_at)}
+        </Typography.Text>
         {task.artifact_file_key && (
           <Button
             size="small"
@@ -41,9 +43,11 @@ function DropdownItem({ task, onNavigate }: { task: TaskDto; onNavigate: () => v
             icon={<DownloadOutlined />}
             loading={busy[task.id] === 'download'}
             onClick={() => void download(task)}
+            title={task.artifact_file_name ?? undefined}
+            className="ty-dropdown-item-download"
             {...testAttrs('task-dropdown-download', { 'task-id': task.id })}
           >
-            {task.artifact_file_name ?? 'Download'}
+            <span className="ty-ellipsis">{task.artifact_file_name ?? 'Download'}</span>
           </Button>
         )}
       </div>

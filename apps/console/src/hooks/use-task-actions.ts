@@ -1,6 +1,6 @@
 import { TaskStatus, type TaskDto } from '@taskyard/contracts';
 import { App } from 'antd';
-import { useCallback, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { describeError } from '../api/client';
 import { tasksApi } from '../api/endpoints';
 import { downloadArtifact } from '../lib/download';
@@ -21,7 +21,12 @@ function asTask(value: unknown): TaskDto | null {
 export function useTaskActions(callbacks: TaskActionCallbacks = {}) {
   const { message } = App.useApp();
   const [busy, setBusy] = useState<Record<string, TaskActionKind | undefined>>({});
-  const { onChanged, onDeleted } = callbacks;
+  // Latest callbacks through a ref: the actions stay the same functions across renders (a
+  // table's columns are memoized on them).
+  const callbacksRef = useRef(callbacks);
+  callbacksRef.current = callbacks;
+  const onChanged = useCallback((id: string, updated: TaskDto | null) => callbacksRef.current.onChanged?.(id, updated), []);
+  const onDeleted = useCallback((id: string) => callbacksRef.current.onDeleted?.(id), []);
 
   const run = useCallback(
     async (id: string, kind: TaskActionKind, action: () => Promise<void>) => {
@@ -44,7 +49,7 @@ export function useTaskActions(callbacks: TaskActionCallbacks = {}) {
         message.success(
           task.status === TaskStatus.Running ? 'Cancellation requested; the runner is stopping.' : 'Task cancelled.',
         );
-        onChanged?.(task.id, updated);
+        onChanged(task.id, updated);
       }),
     [run, message, onChanged],
   );
@@ -54,7 +59,7 @@ export function useTaskActions(callbacks: TaskActionCallbacks = {}) {
       run(task.id, 'retry', async () => {
         const updated = asTask(await tasksApi.retry(task.id));
         message.success('Task queued for retry.');
-        onChanged?.(task.id, updated);
+        onChanged(task.id, updated);
       }),
     [run, message, onChanged],
   );
@@ -64,7 +69,7 @@ export function useTaskActions(callbacks: TaskActionCallbacks = {}) {
       run(task.id, 'delete', async () => {
         await tasksApi.remove(task.id);
         message.success('Task deleted.');
-        onDeleted?.(task.id);
+        onDeleted(task.id);
       }),
     [run, message, onDeleted],
   );

@@ -46,6 +46,12 @@ export function formatJson(value: JsonValue | null | undefined): string {
   return JSON.stringify(value, null, 2);
 }
 
+/** Who created a task, for people: the username, `system`, or the short id of an unknown user. */
+export function creatorLabel(task: { creator_id: string; creator_name?: string | null }): string {
+  if (task.creator_name) return task.creator_name;
+  return task.creator_id === 'system' ? 'system' : shortId(task.creator_id);
+}
+
 export function shortId(id: string): string {
   return id.length > 8 ? id.slice(0, 8) : id;
 }

@@ -1,6 +1,6 @@
 import { ArrowLeftOutlined, ReloadOutlined } from '@ant-design/icons';
 import type { TaskDto, TaskEvent } from '@taskyard/contracts';
-import { Alert, Button, Card, Col, Descriptions, Result, Row, Skeleton, Space, Tag, Tooltip, Typography, type DescriptionsProps } from 'antd';
+import { Alert, Button, Card, Col, Descriptions, Grid, Result, Row, Skeleton, Space, Tag, Tooltip, Typography, type DescriptionsProps } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { describeError, isApiRequestError } from '../api/client';
@@ -15,7 +15,7 @@ import { TaskStatusTag } from '../components/task-status-tag';
 import { useTaskActions } from '../hooks/use-task-actions';
 import { useTaskEvents } from '../hooks/use-task-events';
 import { useTaskLogs } from '../hooks/use-task-logs';
-import { formatDateTime, formatDuration } from '../lib/format';
+import { creatorLabel, formatDateTime, formatDuration } from '../lib/format';
 import { applyTaskEvent, clampProgress, isActive, mergeFetchedTask } from '../lib/task-events';
 
 /** Polling period of the detail page while the event stream is unavailable (as the seed). */
@@ -31,6 +31,7 @@ export function TaskDetailPage() {
   const [deleted, setDeleted] = useState(false);
   const [refreshError, setRefreshError] = useState<unknown>(null);
   const logs = useTaskLogs(id);
+  const phone = Grid.useBreakpoint().md === false;
 
   const loadTask = useCallback(
     async (silent: boolean) => {
@@ -159,7 +160,15 @@ export function TaskDetailPage() {
     { key: 'type', label: 'Type', children: <Typography.Text strong data-testid="task-detail-type">{task.type}</Typography.Text> },
     { key: 'status', label: 'Status', children: <TaskStatusTag task={task} /> },
     { key: 'category', label: 'Category', children: <Tag color={task.category === 'system' ? 'purple' : 'blue'}>{task.category}</Tag> },
-    { key: 'creator', label: 'Creator', children: <span className="ty-mono">{task.creator_id}</span> },
+    {
+      key: 'creator',
+      label: 'Creator',
+      children: (
+        <span title={task.creator_id} data-testid="task-detail-creator">
+          {creatorLabel(task)}
+        </span>
+      ),
+    },
     { key: 'priority', label: 'Priority', children: task.priority },
     { key: 'schedule', label: 'Schedule', children: task.cron_schedule_id ?? '—' },
     { key: 'retry', label: 'Manual retries', children: task.retry_count },
@@ -187,7 +196,7 @@ export function TaskDetailPage() {
             <TaskStatusTag task={task} />
           </Space>
         }
-        subtitle={<span className="ty-mono">{task.id}</span>}
+        subtitle={<span className="ty-mono ty-break">{task.id}</span>}
         extra={
           <Space wrap>
             <Tooltip title={live ? 'Receiving live updates' : active ? 'Live stream unavailable: refreshing every 2 s' : 'Not live'}>
@@ -233,8 +242,9 @@ export function TaskDetailPage() {
               bordered
               size="small"
               column={{ xs: 1, sm: 1, md: 2, lg: 2, xl: 1, xxl: 2 }}
+              layout={phone ? 'vertical' : 'horizontal'}
               items={items}
-              styles={{ label: { whiteSpace: 'nowrap' } }}
+              styles={{ label: { whiteSpace: 'nowrap' }, content: { overflowWrap: 'anywhere' } }}
               data-testid="task-detail-fields"
             />
           </Card>

@@ -10,6 +10,7 @@ import { PageHeader } from '../components/page-header';
 import { humanizeKey } from '../lib/format';
 
 const BACKEND_KEYS = ['log_storage_backend', 'task_log_storage_backend'] as const;
+const SAVE_MESSAGE_KEY = 'task-settings-save';
 
 interface ResolvedField extends TaskSettingFieldDto {
   /** Key as it appears in the settings map (always the full `task_*` key). */
@@ -42,21 +43,36 @@ function coerce(field: TaskSettingFieldDto, value: unknown): SettingValue {
   }
 }
 
+/** `task_x: must be ...; task_y: ...` (the API's validation message) as field errors. */
+export function fieldErrors(message: string, keys: string[]): { name: string; errors: string[] }[] {
+  const found = new Map<string, string[]>();
+  for (const part of message.split('; ')) {
+    const colon = part.indexOf(':');
+    const key = colon > 0 ? part.slice(0, colon).trim() : '';
+    const target = keys.find((k) => k === key || k === `task_${key}`);
+    if (target) found.set(target, [...(found.get(target) ?? []), part.slice(colon + 1).trim()]);
+  }
+  return [...found].map(([name, errors]) => ({ name, errors }));
+}
+
 interface SettingInputProps {
   field: ResolvedField;
   disabled: boolean;
+  /** Injected by Form.Item: links the input to its label. */
+  id?: string;
   /** Injected by Form.Item: `value` (or `checked` for bool) and `onChange`. */
   value?: SettingValue;
   checked?: boolean;
   onChange?: (value: SettingValue | null) => void;
 }
 
-function SettingInput({ field, disabled, value, checked, onChange }: SettingInputProps) {
+function SettingInput({ field, disabled, id, value, checked, onChange }: SettingInputProps) {
   const testId = `setting-${field.mapKey}`;
   switch (field.value_type) {
     case 'int':
       return (
         <InputNumber<number>
+          id={id}
           precision={0}
           style={{ width: 200 }}
           disabled={disabled}
@@ -66,10 +82,11 @@ function SettingInput({ field, disabled, value, checked, onChange }: SettingInpu
         />
       );
     case 'bool':
-      return <Switch disabled={disabled} checked={checked === true} onChange={(next) => onChange?.(next)} data-testid={testId} />;
+      return <Switch id={id} disabled={disabled} checked={checked === true} onChange={(next) => onChange?.(next)} data-testid={testId} />;
     case 'string':
       return (
         <Input
+          id={id}
           style={{ maxWidth: 420 }}
           disabled={disabled}
           value={typeof value === 'string' ? value : ''}
@@ -140,16 +157,21 @@ export function TaskSettingsPage() {
     const body: TaskSettingsMap = { [loaded.backendKey]: String(values[loaded.backendKey] ?? '') };
     for (const field of loaded.fields) body[field.mapKey] = coerce(field, values[field.mapKey]);
     setSaving(true);
+    // One message slot for the outcome: a new save replaces the last "saved" instead of
+    // leaving it beside an error.
+    message.destroy(SAVE_MESSAGE_KEY);
     try {
       const updated = await settingsApi.update(body);
-      message.success('Task settings saved.');
+      message.success({ content: 'Task settings saved.', key: SAVE_MESSAGE_KEY });
       if (updated && typeof updated === 'object' && !Array.isArray(updated)) {
         setLoaded({ ...loaded, settings: { ...loaded.settings, ...updated } });
       } else {
         await load();
       }
     } catch (err) {
-      message.error(describeError(err));
+      const errors = fieldErrors(describeError(err), [loaded.backendKey, ...loaded.fields.map((f) => f.mapKey)]);
+      if (errors.length > 0) form.setFields(errors);
+      else message.error({ content: describeError(err), key: SAVE_MESSAGE_KEY });
     } finally {
       setSaving(false);
     }

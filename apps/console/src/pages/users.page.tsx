@@ -112,11 +112,17 @@ export function UsersPage() {
               Refresh
             </Button>
             {can(Permission.UserExport) && (
-              <Tooltip title="Exports the users matching the current filters to CSV as a background task">
-                <Button type="primary" icon={<ExportOutlined />} loading={exporting} onClick={() => void startExport()} data-testid="users-export">
-                  Export
-                </Button>
-              </Tooltip>
+              // A title, not a Tooltip: a tooltip stayed over the task dropdown that the export opens.
+              <Button
+                type="primary"
+                icon={<ExportOutlined />}
+                loading={exporting}
+                onClick={() => void startExport()}
+                title="Exports the users matching the current filters to CSV as a background task"
+                data-testid="users-export"
+              >
+                Export
+              </Button>
             )}
           </Space>
         }
