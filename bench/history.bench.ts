@@ -15,7 +15,7 @@ import { CONCURRENCY, IN_FLIGHT, N, UNFINISHED_PROBE, perTask, taskyard } from '
 const SIZES = (process.env.BENCH_HISTORY_SIZES ?? '0,1000000,5000000').split(',').map(Number).sort((a, b) => a - b);
 /** Finished tasks the clean-up deletes: one day's worth, all past `task_retention_days`. */
 const RETENTION_ROWS = Number(process.env.BENCH_RETENTION_ROWS ?? 1_000_000);
-/** Length of the pipeline run without the clean-up (its rate is the reference). */
+/** Length of the pipeline run without the clean-up after the same ramp (its rate is the reference). */
 const RETENTION_BASELINE_S = Number(process.env.BENCH_RETENTION_BASELINE_S ?? 20);
 /** Tasks created before the clean-up starts, so it starts on a pipeline at full speed. */
 const RAMP_TASKS = 2_000;
@@ -120,11 +120,24 @@ export async function runRetention(): Promise<Record<string, unknown>> {
     const seed = await seedTasks(pg, RETENTION_ROWS, SEED_CREATOR, { finishedOnly: true, newest: `now() - interval '97 days'`, spacingSeconds: 86_400 / RETENTION_ROWS });
     const expired = async () => Number((await pg.query<{ n: string }>(`SELECT count(*) AS n FROM tasks WHERE finished_at < now() - interval '90 days'`)).rows[0].n);
 
-    // Without the clean-up: the pipeline for RETENTION_BASELINE_S, rate over its middle 80 %.
-    await pipeline(bench.env, (seconds) => seconds > RETENTION_BASELINE_S, () => undefined);
-    const span = (await pg.query<{ a: Date; b: Date }>(`SELECT min(finished_at) AS a, max(finished_at) AS b FROM tasks WHERE type = 'bench_noop'`)).rows[0];
-    const trim = (span.b.getTime() - span.a.getTime()) * 0.1;
-    const without = await finishedBetween(pg, new Date(span.a.getTime() + trim), new Date(span.b.getTime() - trim));
+    // Without the clean-up: the same ramp, then RETENTION_BASELINE_S more of feeding; the rate
+    // over that window (from the RAMP_TASKS-th create to the last), as warm as the run with it.
+    let rampedAt: Date | undefined;
+    let stoppedAt: Date | undefined;
+    let fed = 0;
+    let rampedSeconds = Infinity;
+    await pipeline(bench.env, (seconds) => {
+      fed = seconds;
+      if (seconds - rampedSeconds <= RETENTION_BASELINE_S) return false;
+      stoppedAt ??= new Date();
+      return true;
+    }, (created) => {
+      if (created !== RAMP_TASKS) return;
+      rampedAt = new Date();
+      rampedSeconds = fed;
+    });
+    if (!rampedAt || !stoppedAt) throw new Error('the run without the clean-up did not ramp up');
+    const without = await finishedBetween(pg, rampedAt, stoppedAt);
 
     // With it: the clean-up task starts once RAMP_TASKS were created and the pipeline is fed
     // until the clean-up finished; rate over the clean-up's own run.
@@ -155,7 +168,7 @@ export async function runRetention(): Promise<Record<string, unknown>> {
     const ratio = Number((during.per_s / without.per_s).toFixed(3));
     console.log(
       table([
-        { pipeline: 'without the clean-up (middle 80 % of the run)', tasks: without.tasks, 's': without.seconds, 'per second': without.per_s, 'vs without': '1.000' },
+        { pipeline: `without the clean-up (${RETENTION_BASELINE_S} s after the ramp)`, tasks: without.tasks, 's': without.seconds, 'per second': without.per_s, 'vs without': '1.000' },
         { pipeline: `while the clean-up deletes ${deleted} tasks`, tasks: during.tasks, 's': during.seconds, 'per second': during.per_s, 'vs without': ratio.toFixed(3) },
       ]),
     );
