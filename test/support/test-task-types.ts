@@ -62,6 +62,28 @@ export function registerTestTaskTypes(registry: TaskRegistry): void {
     return { size: file.size };
   });
 
+  /** Streams `chunks` artifact chunks of 256 KiB (chunk i filled with byte i), `delayMs` apart. */
+  registry.registerFuncTaskType<{ chunks: number; delayMs: number }>('t_artifact_stream', async (ctx) => {
+    const { chunks, delayMs } = ctx.task.payload;
+    async function* content(): AsyncGenerator<Buffer> {
+      for (let i = 0; i < chunks; i++) {
+        if (i > 0) await sleep(delayMs);
+        yield Buffer.alloc(256 * 1024, i);
+      }
+    }
+    const file = await ctx.saveArtifact(content(), { fileName: 'stream.bin' });
+    return { size: file.size };
+  });
+
+  /** Logs `lines` lines (`line <i>`), `delayMs` apart. */
+  registry.registerFuncTaskType<{ lines: number; delayMs: number }>('t_log_slow', async (ctx) => {
+    for (let i = 1; i <= ctx.task.payload.lines; i++) {
+      ctx.logger.info(`line ${i}`);
+      await sleep(ctx.task.payload.delayMs);
+    }
+    return null;
+  });
+
   /** Kills its own worker process: a poison task. */
   registry.registerFuncTaskType('t_crash', async () => {
     process.kill(process.pid, 'SIGKILL');

@@ -40,6 +40,8 @@ export const MetricNames = {
   TaskRecovered: 'task_recovered_total',
   /** Jobs a worker took but claimed nothing for (`reason`: moved_on, not_found). */
   TaskJobDropped: 'task_job_dropped_total',
+  /** Task log lines a worker could not store and could not keep for later (backlog full). */
+  TaskLogLinesDropped: 'task_log_lines_dropped_total',
   SchedulerLeader: 'taskyard_scheduler_leader',
 } as const;
 

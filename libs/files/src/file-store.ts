@@ -65,30 +65,41 @@ async function* chunks(content: FileContent): AsyncGenerator<Buffer> {
   if (size > 0) yield Buffer.concat(pending);
 }
 
+/** Runs one idempotent write, retrying it while the database is unavailable (the caller's policy). */
+export type WriteRetry = <T>(write: () => Promise<T>) => Promise<T>;
+
 /**
  * PostgreSQL-backed file store: metadata in `files`, content in 256 KiB rows of
- * `file_chunks`. A file is visible only once complete.
+ * `file_chunks`. A file is visible only once complete. Each statement of a save is
+ * idempotent and goes through `retry`, so a database restart in the middle of a save resumes
+ * it at the chunk it reached (the content, possibly a stream, is read once).
  */
 export class PgFileStore implements FileStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly retry: WriteRetry = (write) => write(),
+  ) {}
 
   async save(content: FileContent, options: SaveFileOptions): Promise<StoredFile> {
     const key = newFileKey();
     const contentType = options.contentType ?? 'application/octet-stream';
-    await this.pool.query(
-      `INSERT INTO files (key, name, content_type, size, task_id, creator_id, complete) VALUES ($1, $2, $3, 0, $4, $5, false)`,
-      [key, options.name, contentType, options.taskId ?? null, options.creatorId],
+    await this.retry(() =>
+      this.pool.query(
+        `INSERT INTO files (key, name, content_type, size, task_id, creator_id, complete) VALUES ($1, $2, $3, 0, $4, $5, false)
+         ON CONFLICT (key) DO NOTHING`,
+        [key, options.name, contentType, options.taskId ?? null, options.creatorId],
+      ),
     );
     let size = 0;
     let seq = 0;
     try {
       for await (const chunk of chunks(content)) {
-        await this.pool.query(`INSERT INTO file_chunks (file_key, seq, data) VALUES ($1, $2, $3)`, [key, seq++, chunk]);
+        const n = seq++;
+        await this.retry(() => this.pool.query(`INSERT INTO file_chunks (file_key, seq, data) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [key, n, chunk]));
         size += chunk.length;
       }
-      const { rows } = await this.pool.query<{ created_at: Date }>(
-        `UPDATE files SET size = $2, complete = true WHERE key = $1 RETURNING created_at`,
-        [key, size],
+      const { rows } = await this.retry(() =>
+        this.pool.query<{ created_at: Date }>(`UPDATE files SET size = $2, complete = true WHERE key = $1 RETURNING created_at`, [key, size]),
       );
       return { key, name: options.name, contentType, size, taskId: options.taskId ?? null, creatorId: options.creatorId, createdAt: rows[0].created_at };
     } catch (err) {

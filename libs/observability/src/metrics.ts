@@ -68,7 +68,7 @@ export class TaskMetrics {
   });
   readonly recovered = new Counter({
     name: MetricNames.TaskRecovered,
-    help: 'Tasks recovered after a lost worker or job (stalled, reaper, reenqueued, poison)',
+    help: 'Tasks recovered after a lost worker or job (stalled, reaper, reenqueued, poison, drain, platform)',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
@@ -76,6 +76,11 @@ export class TaskMetrics {
     name: MetricNames.TaskJobDropped,
     help: 'Jobs whose claim found nothing to run: moved_on (the task was cancelled, expired or run meanwhile), not_found (no such task in this worker\'s database; the job is failed, not completed, so the reconciler of the database that has the task re-adds it)',
     labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly logLinesDropped = new Counter({
+    name: MetricNames.TaskLogLinesDropped,
+    help: 'Task log lines dropped for good: the log store stayed out of reach and the worker\'s backlog of unsaved lines was full',
     registers: [this.registry],
   });
   readonly leader = new Gauge({

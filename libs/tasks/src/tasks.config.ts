@@ -27,6 +27,13 @@ export class TasksConfig extends CommonConfig {
   @ToInt() @IsInt() @Min(0)
   RECONCILE_PENDING_AFTER_MS = 5_000;
 
+  /**
+   * How long a worker keeps retrying its own writes (claims, outcomes, artifacts, log lines)
+   * while PostgreSQL is unreachable before giving up on that write.
+   */
+  @ToInt() @IsInt() @Min(0)
+  DB_RETRY_BUDGET_MS = 60_000;
+
   /** A task whose worker was lost this many times is failed as a poison task. */
   @ToInt() @IsInt() @Min(1)
   MAX_RECOVERIES = 3;

@@ -19,6 +19,7 @@ import { LogCleanupRunner, RetentionCleanupRunner } from './maintenance/maintena
 import { ScheduleService } from './scheduling/schedule.service';
 import { defaultScheduledJobRegistry, ScheduledJobRegistry } from './scheduling/scheduled-job.registry';
 import type { TasksConfig } from './tasks.config';
+import { withDbRetry } from './util/db-retry';
 import { CURRENT_LOG_STORE, REDIS_COMMANDS, REDIS_CONNECTIONS, TASKS_CONFIG, TASK_METRICS, TASK_REGISTRY, type CurrentLogStore } from './tokens';
 
 
@@ -73,7 +74,7 @@ export class TasksModule implements OnApplicationShutdown {
       { provide: TaskQueues, useFactory: (c: RedisConnections) => new TaskQueues(c), inject: [REDIS_CONNECTIONS] },
       { provide: TaskEventPublisher, useFactory: (r: RedisClient, c: RedisConnections) => new TaskEventPublisher(r, c), inject: [REDIS_COMMANDS, REDIS_CONNECTIONS] },
       { provide: CancelBus, useFactory: (c: RedisConnections) => new CancelBus(c), inject: [REDIS_CONNECTIONS] },
-      { provide: PgFileStore, useFactory: (db: Db) => new PgFileStore(db.pool), inject: [Db] },
+      { provide: PgFileStore, useFactory: (db: Db) => new PgFileStore(db.pool, (write) => withDbRetry(write, config.DB_RETRY_BUDGET_MS)), inject: [Db] },
       {
         provide: TaskSettingsService,
         useFactory: async (db: Db, registry: TaskSettingsRegistry, c: RedisConnections, stores: LogStoreRegistry) => {

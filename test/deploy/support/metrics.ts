@@ -22,6 +22,7 @@ export const APP_METRICS: readonly MetricDefinition[] = [
   { name: 'task_queue_oldest_age_seconds', type: 'gauge', labels: ['queue'] },
   { name: 'task_recovered_total', type: 'counter', labels: ['reason'] },
   { name: 'task_job_dropped_total', type: 'counter', labels: ['reason'] },
+  { name: 'task_log_lines_dropped_total', type: 'counter', labels: [] },
   { name: 'taskyard_scheduler_leader', type: 'gauge', labels: [] },
 ];
 
@@ -30,8 +31,9 @@ export const LABEL_VALUES: Readonly<Record<string, readonly string[]>> = {
   status: ['success', 'failed', 'cancelled'],
   // drain: tasks a worker hands back when its shutdown deadline passes (emitted by the worker
   // in addition to the four reasons of spec §8).
-  // moved_on, not_found: task_job_dropped_total's reasons.
-  reason: ['stalled', 'reaper', 'reenqueued', 'poison', 'drain', 'moved_on', 'not_found'],
+  // platform: a run handed back because a platform write (its artifact) could not reach
+  // PostgreSQL. moved_on, not_found: task_job_dropped_total's reasons.
+  reason: ['stalled', 'reaper', 'reenqueued', 'poison', 'drain', 'platform', 'moved_on', 'not_found'],
 };
 
 /** Labels Prometheus attaches to every scraped series (Compose and Kubernetes discovery). */

@@ -13,14 +13,21 @@ import { CURRENT_LOG_STORE, REDIS_COMMANDS, REDIS_CONNECTIONS, TASKS_CONFIG, TAS
 import { TaskLogSink } from './task-log-sink';
 import { TaskWorker } from './task-worker';
 
+/** Log lines a worker keeps in memory while the log store is out of reach. */
+const LOG_BACKLOG_LINES = 20_000;
+
 /** Runs the worker inside a Nest application context: starts on bootstrap, drains on shutdown. */
 @Module({
   providers: [
     {
       provide: TaskLogSink,
-      useFactory: (config: TasksConfig, store: CurrentLogStore, events: TaskEventPublisher) =>
-        new TaskLogSink(store, events, config.TASK_LOG_MAX_LINES, config.TASK_LOG_MAX_LINE_LENGTH),
-      inject: [TASKS_CONFIG, CURRENT_LOG_STORE, TaskEventPublisher],
+      useFactory: (config: TasksConfig, store: CurrentLogStore, events: TaskEventPublisher, metrics: TaskMetrics) =>
+        new TaskLogSink(store, events, config.TASK_LOG_MAX_LINES, config.TASK_LOG_MAX_LINE_LENGTH, {
+          budgetMs: config.DB_RETRY_BUDGET_MS,
+          maxBacklog: LOG_BACKLOG_LINES,
+          onDropped: (count) => metrics.logLinesDropped.inc(count),
+        }),
+      inject: [TASKS_CONFIG, CURRENT_LOG_STORE, TaskEventPublisher, TASK_METRICS],
     },
     {
       provide: TaskWorker,

@@ -17,7 +17,7 @@ import type { RunRecord } from '../state/task-record';
 import { CANCELLED_ERROR, type Claimed, type TaskStateMachine, type TickItem, type Transitioned } from '../state/task-state-machine';
 import type { TasksConfig } from '../tasks.config';
 import { Batcher } from '../util/batcher';
-import { withDbRetry } from '../util/db-retry';
+import { isTransientDbError, withDbRetry } from '../util/db-retry';
 import { ProgressTracker } from './progress-tracker';
 import type { TaskLogSink } from './task-log-sink';
 
@@ -32,12 +32,16 @@ interface ActiveRun {
   /** Resolves when the abort grace period has passed without the runner settling. */
   abandoned: Promise<void>;
   abandon: () => void;
+  /** A platform write of this run (its artifact) that failed because PostgreSQL was out of reach. */
+  platformFailure?: string;
 }
 
 type Outcome =
   | { kind: 'success'; result: JsonValue | null }
   | { kind: 'cancelled'; error: string }
   | { kind: 'failed'; error: string; retry: boolean }
+  /** The platform, not the runner, failed (PostgreSQL out of reach): hand the task back, no retry counted. */
+  | { kind: 'handback'; error: string }
   | { kind: 'lost' };
 
 export interface TaskWorkerDeps {
@@ -84,7 +88,7 @@ export class TaskWorker {
   private concurrency: number;
 
   constructor(private readonly d: TaskWorkerDeps) {
-    this.transitions = new Batcher((items) => withDbRetry(() => d.states.tick(items, this.id)), { maxSize: 200, maxWaitMs: 1, maxInFlight: 2 });
+    this.transitions = new Batcher((items) => withDbRetry(() => d.states.tick(items, this.id), d.config.DB_RETRY_BUDGET_MS), { maxSize: 200, maxWaitMs: 1, maxInFlight: 2 });
     this.progressWrites = new Batcher(
       async (items) => {
         await d.states.saveProgress(items).catch((err: Error) => this.logger.warn('progress not saved', { error: err.message }));
@@ -180,7 +184,7 @@ export class TaskWorker {
   private async claimAndRun(id: string, gen: number, registered: RegisteredTaskType | undefined): Promise<void> {
     const claimed = (await this.transitions.add({ claim: { id, gen } })) as Claimed | null;
     if (!claimed) {
-      const { expired, found } = await withDbRetry(() => this.d.states.unclaimed(id, gen));
+      const { expired, found } = await this.dbRetry(() => this.d.states.unclaimed(id, gen));
       if (expired) this.recorded(expired, undefined);
       else if (found) {
         this.d.metrics.jobDropped.inc({ reason: 'moved_on' });
@@ -292,14 +296,22 @@ export class TaskWorker {
       progress: (percent, message) => run.progress.update(percent, message),
       logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
       saveArtifact: async (content, options) => {
-        const file = await this.d.files.save(content, { name: options.fileName, contentType: options.contentType, taskId: task.id, creatorId: task.creatorId });
-        const linked = await withDbRetry(() => this.d.states.setArtifact(task.id, task.attempt, file.key, file.name));
-        if (!linked) {
-          await this.d.files.delete([file.key]);
-          throw new TaskCancelledError('the run no longer owns its task; artifact discarded');
+        try {
+          // Every statement of the save is retried within the budget (see PgFileStore).
+          const file = await this.d.files.save(content, { name: options.fileName, contentType: options.contentType, taskId: task.id, creatorId: task.creatorId });
+          const linked = await this.dbRetry(() => this.d.states.setArtifact(task.id, task.attempt, file.key, file.name));
+          if (!linked) {
+            await this.d.files.delete([file.key]);
+            throw new TaskCancelledError('the run no longer owns its task; artifact discarded');
+          }
+          if (linked.previousKey && linked.previousKey !== file.key) await this.d.files.delete([linked.previousKey]).catch(() => undefined);
+          return { fileKey: file.key, fileName: file.name, size: file.size };
+        } catch (err) {
+          // PostgreSQL out of reach past the retry budget is the platform's failure, not the
+          // runner's: whatever the runner makes of this error, the run is handed back.
+          if (isTransientDbError(err)) run.platformFailure = (err as Error).message;
+          throw err;
         }
-        if (linked.previousKey && linked.previousKey !== file.key) await this.d.files.delete([linked.previousKey]).catch(() => undefined);
-        return { fileKey: file.key, fileName: file.name, size: file.size };
       },
       throwIfCancelled: () => {
         if (controller.signal.aborted) throw new TaskCancelledError();
@@ -316,6 +328,7 @@ export class TaskWorker {
         return { kind: 'success', result: toJson(value) };
       } catch (err) {
         if (run.controller.signal.aborted) return this.abortedOutcome(run);
+        if (run.platformFailure !== undefined) return { kind: 'handback', error: run.platformFailure };
         if (err instanceof TaskCancelledError) return { kind: 'cancelled', error: err.message || CANCELLED_ERROR };
         const message = err instanceof Error ? err.message || err.name : String(err);
         return { kind: 'failed', error: message, retry: !(err instanceof UnrecoverableTaskError) };
@@ -341,9 +354,19 @@ export class TaskWorker {
 
   /** Records a run's outcome (or schedules its automatic retry). */
   private async record(task: RunRecord, outcome: Exclude<Outcome, { kind: 'lost' }>, progress: ProgressTracker | null): Promise<void> {
+    if (outcome.kind === 'handback') {
+      this.logger.warn('a platform write of the run failed (database out of reach); handing the task back without counting a retry', { task_id: task.id, error: outcome.error });
+      const pending = await this.dbRetry(() => this.d.states.release(task.id, task.attempt));
+      if (pending) {
+        this.d.metrics.recovered.inc({ reason: 'platform' });
+        this.publishStatus(task.id, task.creatorId, TaskStatus.Pending, null);
+        await this.d.queues.enqueueMany([pending]).catch((err: Error) => this.logger.warn('hand-back enqueue failed; the reconciler will enqueue it', { task_id: task.id, error: err.message }));
+      }
+      return;
+    }
     if (outcome.kind === 'failed' && outcome.retry && task.autoRetryCount < task.maxRetries) {
       const delay = Math.min(this.d.config.RETRY_BACKOFF_MS * 2 ** task.autoRetryCount, this.d.config.RETRY_BACKOFF_MAX_MS);
-      const pending = await withDbRetry(() => this.d.states.scheduleRetry(task.id, task.attempt, outcome.error, delay));
+      const pending = await this.dbRetry(() => this.d.states.scheduleRetry(task.id, task.attempt, outcome.error, delay));
       if (pending) {
         this.publishStatus(task.id, task.creatorId, TaskStatus.Pending, outcome.error);
         await this.d.queues.enqueueMany([pending]).catch((err: Error) => this.logger.warn('retry enqueue failed; the reconciler will enqueue it', { task_id: task.id, error: err.message }));
@@ -368,6 +391,10 @@ export class TaskWorker {
       return;
     }
     this.recorded(done, task);
+  }
+
+  private dbRetry<T>(write: () => Promise<T>): Promise<T> {
+    return withDbRetry(write, this.d.config.DB_RETRY_BUDGET_MS);
   }
 
   private recorded(t: Transitioned, task: RunRecord | undefined): void {
