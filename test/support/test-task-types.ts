@@ -111,8 +111,19 @@ export function registerTestTaskTypes(registry: TaskRegistry): void {
 /** A once-a-second schedule, off until a test turns it on. */
 export const EVERY_SECOND = 't-every-second';
 
+/** Every ten seconds, off until a test turns it on (a fire window long enough to miss one). */
+export const EVERY_TEN_SECONDS = 't-every-ten-seconds';
+
 export function registerTestSchedules(registry: ScheduledJobRegistry): void {
   if (registry.get(EVERY_SECOND)) return;
+  registry.register({
+    id: EVERY_TEN_SECONDS,
+    name: 'Every ten seconds (tests)',
+    spec: '*/10 * * * * *',
+    taskType: 't_echo',
+    payloadBuilder: (fire) => ({ value: fire.fireTime.toISOString() }),
+    enabledByDefault: false,
+  });
   registry.register({
     id: EVERY_SECOND,
     name: 'Every second (tests)',

@@ -4,7 +4,7 @@ import type { RedisClient, RedisConnections } from '../queue/redis-connections';
 import type { Db } from '../state/db';
 import type { TaskRecord } from '../state/task-record';
 import type { TaskContext, TaskService } from '../task.service';
-import { nextFire, type ScheduledJobDefinition, type ScheduledJobRegistry } from './scheduled-job.registry';
+import { nextFire, previousFire, type ScheduledJobDefinition, type ScheduledJobRegistry } from './scheduled-job.registry';
 
 export class ScheduleNotFoundError extends TaskDomainError {
   readonly code = 'SCHEDULE_NOT_FOUND';
@@ -23,6 +23,8 @@ export class ScheduleDisabledError extends TaskDomainError {
 interface ScheduleState {
   enabled: boolean;
   lastRun: Date | null;
+  /** Last toggle or fire. */
+  updatedAt: Date;
 }
 
 /**
@@ -48,8 +50,8 @@ export class ScheduleService {
   }
 
   async states(): Promise<Map<string, ScheduleState>> {
-    const rows = await this.db.rows<{ id: string; enabled: boolean; last_run: Date | null }>(`SELECT id, enabled, last_run FROM scheduled_jobs`);
-    return new Map(rows.map((r) => [r.id, { enabled: r.enabled, lastRun: r.last_run }]));
+    const rows = await this.db.rows<{ id: string; enabled: boolean; last_run: Date | null; updated_at: Date }>(`SELECT id, enabled, last_run, updated_at FROM scheduled_jobs`);
+    return new Map(rows.map((r) => [r.id, { enabled: r.enabled, lastRun: r.last_run, updatedAt: r.updated_at }]));
   }
 
   async list(): Promise<ScheduleDto[]> {
@@ -91,6 +93,22 @@ export class ScheduleService {
     const def = this.registry.get(id);
     if (!def || !(await this.isEnabled(id))) return null;
     return this.createFireTask(def, fireTime, false, {});
+  }
+
+  /**
+   * Creates the task of a fire that the job scheduler missed: Redis lost its job scheduler (a
+   * restart, a flush) and the leader re-created it after the fire time, so BullMQ only fires
+   * from the next one on. The latest fire time at or before `now` is still inside its
+   * `not_after` window (which ends at the next fire); it is created when the schedule was
+   * enabled at that time and nothing has been recorded since (no fire, no toggle: the row's
+   * `updated_at` is older). The fire key makes this at most once per fire, whoever else fires it.
+   */
+  async catchUp(id: string, state: ScheduleState | undefined, now = new Date()): Promise<{ task: TaskRecord; fireTime: Date } | null> {
+    const def = this.registry.get(id);
+    if (!def || !state?.enabled) return null;
+    const fireTime = previousFire(def, now);
+    if (state.updatedAt.getTime() > fireTime.getTime()) return null;
+    return { task: await this.createFireTask(def, fireTime, false, {}), fireTime };
   }
 
   private async createFireTask(def: ScheduledJobDefinition, fireTime: Date, manual: boolean, ctx: TaskContext): Promise<TaskRecord> {

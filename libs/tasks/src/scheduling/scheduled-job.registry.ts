@@ -49,6 +49,11 @@ export function nextFire(def: Pick<ScheduledJobDefinition, 'spec' | 'timezone'>,
   return parseCron(def.spec, def.timezone, from).next().toDate();
 }
 
+/** The latest fire time at or before `at`. */
+export function previousFire(def: Pick<ScheduledJobDefinition, 'spec' | 'timezone'>, at: Date): Date {
+  return parseCron(def.spec, def.timezone, new Date(at.getTime() + 1)).prev().toDate();
+}
+
 /** Scheduled job definitions of this process. */
 export class ScheduledJobRegistry {
   private readonly jobs = new Map<string, ScheduledJobDefinition>();

@@ -78,6 +78,8 @@ export class SchedulingModule implements OnApplicationBootstrap, BeforeApplicati
           const enabled = states.get(def.id)?.enabled ?? def.enabledByDefault ?? true;
           if (enabled) {
             await this.queue.upsertJobScheduler(def.id, { pattern: def.spec, tz: def.timezone ?? 'UTC' }, { name: 'fire', data: { s: def.id }, opts: { removeOnComplete: true, removeOnFail: 100 } });
+            const missed = await this.schedules.catchUp(def.id, states.get(def.id));
+            if (missed) this.logger.info('missed fire caught up', { schedule: def.id, fire_time: missed.fireTime.toISOString(), task_id: missed.task.id });
           } else {
             await this.queue.removeJobScheduler(def.id);
           }
