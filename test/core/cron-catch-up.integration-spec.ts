@@ -5,6 +5,8 @@ import { EVERY_TEN_SECONDS } from '../support/test-task-types';
 
 const WORKER = 'test/support/test-worker.main.ts';
 const SCHEDULER = 'test/support/test-scheduler.main.ts';
+// Generous: these files start processes while other suites load the machine.
+const START_MS = 60_000;
 
 /**
  * Redis loses its data across a cron fire while the leader cannot act (frozen): when it comes
@@ -23,7 +25,7 @@ describe('cron: a fire missed across a Redis data loss is caught up once', () =>
   beforeAll(async () => {
     env = await createTestEnv('cron_catch_up');
     platform = await startPlatform(env.env);
-    [worker, scheduler] = await Promise.all([startProcess('worker', WORKER, env.env), startProcess('scheduler', SCHEDULER, env.env)]);
+    [worker, scheduler] = await Promise.all([startProcess('worker', WORKER, env.env, START_MS), startProcess('scheduler', SCHEDULER, env.env, START_MS)]);
   });
 
   afterAll(async () => {

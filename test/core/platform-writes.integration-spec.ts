@@ -5,6 +5,8 @@ import { createTestEnv, TEST_DATABASE_URL, waitFor, type TestEnv } from '../supp
 
 const WORKER = 'test/support/test-worker.main.ts';
 const SCHEDULER = 'test/support/test-scheduler.main.ts';
+// Generous: these files start processes while other suites load the machine.
+const START_MS = 60_000;
 const CHUNK = 256 * 1024;
 
 /**
@@ -56,7 +58,7 @@ describe('platform writes of a run during a PostgreSQL outage', () => {
     proxy = new TcpProxy(url.hostname, Number(url.port || 5432));
     await proxy.start();
     url.port = String(proxy.port);
-    [scheduler, worker] = await Promise.all([startProcess('scheduler', SCHEDULER, env.env), startProcess('worker', WORKER, { ...env.env, DATABASE_URL: url.toString() })]);
+    [scheduler, worker] = await Promise.all([startProcess('scheduler', SCHEDULER, env.env, START_MS), startProcess('worker', WORKER, { ...env.env, DATABASE_URL: url.toString() }, START_MS)]);
   });
 
   afterAll(async () => {

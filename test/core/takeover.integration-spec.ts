@@ -4,6 +4,8 @@ import { createTestEnv, waitFor, type TestEnv } from '../support/test-env';
 
 const WORKER = 'test/support/test-worker.main.ts';
 const SCHEDULER = 'test/support/test-scheduler.main.ts';
+// Generous: these files start processes while other suites load the machine.
+const START_MS = 60_000;
 
 /**
  * A worker frozen past its job lock (SIGSTOP) and resumed: BullMQ's stalled check hands the job
@@ -22,7 +24,7 @@ describe('take-over on the same worker', () => {
     // reaper), and short enough that a run left without heartbeat is reaped before it ends.
     env = await createTestEnv('takeover', { RUN_LEASE_MS: '5000', MAX_RECOVERIES: '5' });
     platform = await startPlatform(env.env);
-    [scheduler, worker] = await Promise.all([startProcess('scheduler', SCHEDULER, env.env), startProcess('worker', WORKER, env.env)]);
+    [scheduler, worker] = await Promise.all([startProcess('scheduler', SCHEDULER, env.env, START_MS), startProcess('worker', WORKER, env.env, START_MS)]);
   });
 
   afterAll(async () => {
