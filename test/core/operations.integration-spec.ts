@@ -8,7 +8,7 @@ const SCHEDULER = 'test/support/test-scheduler.main.ts';
 // Five processes start at once on a shared, busy machine.
 const START_MS = 90_000;
 
-describe('operator features with real processes: timeouts, attempt history', () => {
+describe('operator features with real processes: timeouts, attempt history, pause, rate limits, fleet view', () => {
   let env: TestEnv;
   let platform: Platform;
   let apiProcess: RunningProcess;
@@ -24,6 +24,18 @@ describe('operator features with real processes: timeouts, attempt history', () 
     if (!owner) throw new Error(`no worker process owns ${taskId} (worker_id ${row?.worker_id})`);
     return { process: owner, workerId: row.worker_id };
   };
+
+  /** Whether a worker process applies a pause (its task_paused gauge for the queue or type is 1). */
+  const applies = async (worker: RunningProcess, scope: 'queue' | 'type', name: string): Promise<boolean> => {
+    const text = await (await fetch(`http://127.0.0.1:${worker.port}/metrics`)).text();
+    return text.includes(`task_paused{scope="${scope}",name="${name}"} 1`);
+  };
+  const allApply = async (scope: 'queue' | 'type', name: string, paused = true): Promise<boolean> =>
+    (await Promise.all(workers.map((w) => applies(w, scope, name)))).every((a) => a === paused);
+
+  const startedTimes = async (ids: string[]): Promise<{ at: number; worker: string }[]> =>
+    (await platform.db.rows<{ started_at: Date; worker_id: string }>(`SELECT started_at, worker_id FROM tasks WHERE id = ANY($1::uuid[]) ORDER BY started_at`, [ids]))
+      .map((r) => ({ at: r.started_at.getTime(), worker: r.worker_id }));
 
   beforeAll(async () => {
     env = await createTestEnv('operations', { JWT_SECRET, ADMIN_PASSWORD });
@@ -121,6 +133,175 @@ describe('operator features with real processes: timeouts, attempt history', () 
       await platform.finished(task.id);
       const after = await api.get(`/api/tasks/${task.id}/attempts`, admin);
       expect(after.body.data).toEqual([expect.objectContaining({ attempt: 1, outcome: 'cancelled', error: 'task cancelled' })]);
+    });
+  });
+
+  describe('pause and resume', () => {
+    it('pauses a task type on every worker within a second; its work stays pending, holds no slot, and runs on resume', async () => {
+      const requested = Date.now();
+      const paused = await api.post('/api/system/task-types/t_echo/pause', admin);
+      expect(paused.status).toBe(200);
+      await waitFor(() => allApply('type', 't_echo'), 5_000, 'every worker to apply the pause');
+      expect(Date.now() - requested).toBeLessThan(1_000);
+      const echoes = await platform.tasks.createTasks({}, Array.from({ length: 40 }, (_, i) => ({ type: 't_echo', payload: { value: i } })));
+      // 40 paused jobs and 3 workers of 10 slots: if paused jobs held slots, nothing else could run.
+      const other = await platform.tasks.createTask({}, 't_sleep', { payload: { ms: 300, steps: 3 } });
+      expect(await platform.finished(other.id)).toMatchObject({ status: 'success' });
+      const type = (await api.get('/api/system/queues', admin)).body.data.flatMap((q: { types: unknown[] }) => q.types).find((t: { type: string }) => t.type === 't_echo');
+      expect(type).toMatchObject({ paused: true, queue: 'taskyard-default' });
+      const rows = await platform.db.rows<{ status: string; started_at: Date | null }>(`SELECT status, started_at FROM tasks WHERE id = ANY($1::uuid[])`, [echoes.map((t) => t.id)]);
+      expect(rows.every((r) => r.status === 'pending' && r.started_at === null)).toBe(true);
+
+      expect((await api.post('/api/system/task-types/t_echo/resume', admin)).status).toBe(200);
+      const done = await Promise.all(echoes.map((t) => platform.finished(t.id, 15_000)));
+      expect(done.every((t) => t.status === 'success')).toBe(true);
+    });
+
+    it('pauses a whole queue: workers stop fetching it, other queues go on, resume drains it', async () => {
+      expect((await api.post('/api/system/queues/tests-own/pause', admin)).status).toBe(200);
+      await waitFor(() => allApply('queue', 'tests-own'), 5_000, 'every worker to pause the queue');
+      const held = await platform.tasks.createTasks({}, Array.from({ length: 5 }, () => ({ type: 't_own_queue' })));
+      const other = await platform.tasks.createTask({}, 't_sleep', { payload: { ms: 300, steps: 3 } });
+      expect(await platform.finished(other.id)).toMatchObject({ status: 'success' });
+      // The jobs sit in the queue: waiting, or delayed for the few that a fetch already under
+      // way when the pause arrived picked up and put aside. None runs.
+      const queue = await waitFor(async () => {
+        const q = (await api.get('/api/system/queues', admin)).body.data.find((x: { name: string }) => x.name === 'tests-own');
+        return q && q.jobs.waiting + q.jobs.delayed === 5 && q.jobs.active === 0 ? q : null;
+      }, 5_000, 'five jobs held in the paused queue');
+      expect(queue.paused).toBe(true);
+      expect(queue.jobs.waiting).toBeGreaterThanOrEqual(5 - workers.length);
+      expect(queue.paused_at).toEqual(expect.any(String));
+      for (const t of held) expect(await platform.get(t.id)).toMatchObject({ status: 'pending', startedAt: null });
+
+      expect((await api.post('/api/system/queues/tests-own/resume', admin)).status).toBe(200);
+      const done = await Promise.all(held.map((t) => platform.finished(t.id, 15_000)));
+      expect(done.map((t) => t.result)).toEqual(held.map(() => 'ran'));
+    });
+
+    it('applies a pause written only to PostgreSQL (its message lost) through the periodic re-read', async () => {
+      const written = Date.now();
+      await platform.db.rows(`INSERT INTO task_controls (scope, name, paused, paused_at) VALUES ('type', 't_artifact', true, now())`);
+      await waitFor(() => allApply('type', 't_artifact'), 10_000, 'every worker to re-read the pause');
+      expect(Date.now() - written).toBeLessThan(3_000);
+      await platform.db.rows(`DELETE FROM task_controls WHERE scope = 'type' AND name = 't_artifact'`);
+      await waitFor(() => allApply('type', 't_artifact', false), 10_000, 'every worker to drop the pause');
+    });
+
+    it('needs task:queue:update to pause and task:queue:view to list; rejects a bad name', async () => {
+      const viewer = await api.user(admin, 'ops-viewer', ['viewer']);
+      const operator = await api.user(admin, 'ops-operator', ['operator']);
+      expect((await api.post('/api/system/task-types/t_echo/pause', viewer.token)).status).toBe(403);
+      expect((await api.get('/api/system/queues', viewer.token)).status).toBe(403);
+      expect((await api.get('/api/system/queues', operator.token)).status).toBe(200);
+      const bad = await api.post('/api/system/task-types/Bad%20Name/pause', operator.token);
+      expect(bad.status).toBe(400);
+      expect(bad.body.code).toBe('E4003');
+      const roles = (await api.get('/api/authorization/roles', admin)).body.data as { id: string; permissions: string[] }[];
+      for (const id of ['admin', 'operator']) {
+        expect(roles.find((r) => r.id === id)?.permissions).toEqual(expect.arrayContaining(['task:queue:view', 'task:queue:update', 'system:fleet:view']));
+      }
+      expect(roles.find((r) => r.id === 'viewer')?.permissions).not.toContain('task:queue:view');
+    });
+  });
+
+  describe('rate limits', () => {
+    // Start times come from PostgreSQL (the claim) while the limit counts on Redis' clock at the
+    // step just before the claim; the slack absorbs that gap on a busy machine.
+    const SLACK_MS = 300;
+
+    it('holds a type to 3 starts per second across 3 workers, without holding their slots', async () => {
+      const rated = await platform.tasks.createTasks({}, Array.from({ length: 12 }, () => ({ type: 't_rated' })));
+      const other = await platform.tasks.createTask({}, 't_echo', { payload: { value: 'not limited' } });
+      expect(await platform.finished(other.id)).toMatchObject({ status: 'success' });
+      const done = await Promise.all(rated.map((t) => platform.finished(t.id, 30_000)));
+      expect(done.every((t) => t.status === 'success')).toBe(true);
+      const starts = await startedTimes(rated.map((t) => t.id));
+      for (let i = 0; i + 3 < starts.length; i++) expect(starts[i + 3].at - starts[i].at).toBeGreaterThanOrEqual(1_000 - SLACK_MS);
+      expect(starts.at(-1)!.at - starts[0].at).toBeGreaterThanOrEqual(3_000 - SLACK_MS);
+      expect(new Set(starts.map((s) => s.worker)).size).toBeGreaterThanOrEqual(2);
+    });
+
+    it('takes an operator override at run time and goes back to the code default when it is cleared', async () => {
+      // Created while the type is paused: a worker that applies the resume has read the override too (one table read).
+      await api.post('/api/system/task-types/t_echo/pause', admin);
+      await waitFor(() => allApply('type', 't_echo'), 5_000, 'every worker to apply the pause');
+      const set = await api.request('PUT', '/api/system/task-types/t_echo/rate-limit', { token: admin, body: { max: 2, interval_ms: 1_000 } });
+      expect(set.status).toBe(200);
+      const type = set.body.data.flatMap((q: { types: unknown[] }) => q.types).find((t: { type: string }) => t.type === 't_echo');
+      expect(type).toMatchObject({ rate_limit: { max: 2, interval_ms: 1_000 }, rate_limit_override: { max: 2, interval_ms: 1_000 } });
+      const bad = await api.request('PUT', '/api/system/task-types/t_echo/rate-limit', { token: admin, body: { max: 0, interval_ms: 1_000 } });
+      expect(bad.status).toBe(400);
+      const echoes = await platform.tasks.createTasks({}, Array.from({ length: 6 }, (_, i) => ({ type: 't_echo', payload: { value: i } })));
+      await api.post('/api/system/task-types/t_echo/resume', admin);
+      await Promise.all(echoes.map((t) => platform.finished(t.id, 20_000)));
+      const starts = await startedTimes(echoes.map((t) => t.id));
+      for (let i = 0; i + 2 < starts.length; i++) expect(starts[i + 2].at - starts[i].at).toBeGreaterThanOrEqual(1_000 - SLACK_MS);
+
+      const cleared = await api.delete('/api/system/task-types/t_echo/rate-limit', admin);
+      expect(cleared.status).toBe(200);
+      const rated = cleared.body.data.flatMap((q: { types: unknown[] }) => q.types).find((t: { type: string }) => t.type === 't_rated');
+      expect(rated).toMatchObject({ rate_limit: { max: 3, interval_ms: 1_000 }, rate_limit_default: { max: 3, interval_ms: 1_000 }, rate_limit_override: null });
+      const echo = cleared.body.data.flatMap((q: { types: unknown[] }) => q.types).find((t: { type: string }) => t.type === 't_echo');
+      expect(echo).toMatchObject({ rate_limit: null, rate_limit_override: null });
+    });
+  });
+
+  describe('fleet view', () => {
+    type Member = { id: string; pid: number; host: string; queues: string[]; concurrency: number; running: { task_id: string }[]; types: { type: string }[]; leader: boolean; heartbeat_at: string };
+    const fleet = async (token = admin): Promise<{ workers: Member[]; schedulers: Member[]; lease_ms: number }> => (await api.get('/api/system/fleet', token)).body.data;
+
+    it('lists live workers with their runs and the leader scheduler; a SIGKILLed worker drops out within its lease', async () => {
+      const task = await platform.tasks.createTask({}, 't_sleep', { payload: { ms: 30_000, steps: 300 } });
+      await waitFor(async () => (await platform.get(task.id)).status === 'running', 10_000, 'the task to start');
+      const owner = await workerRunning(task.id);
+      const view = await waitFor(async () => {
+        const f = await fleet();
+        return f.workers.find((w) => w.id === owner.workerId)?.running.some((r) => r.task_id === task.id) ? f : null;
+      }, 5_000, 'the run to show in the fleet');
+      expect(view.workers.map((w) => w.pid).sort()).toEqual(workers.map((w) => w.child.pid).sort());
+      expect(view.workers[0]).toMatchObject({ concurrency: 10, queues: expect.arrayContaining(['taskyard-default', 'tests-own']) });
+      expect(view.workers[0].types.map((t) => t.type)).toEqual(expect.arrayContaining(['t_sleep', 't_rated']));
+      expect(view.schedulers).toEqual([expect.objectContaining({ pid: scheduler.child.pid, leader: true })]);
+      expect(view.lease_ms).toBe(2_500);
+
+      const killedAt = Date.now();
+      await owner.process.kill('SIGKILL');
+      workers = workers.filter((w) => w !== owner.process);
+      await waitFor(async () => !(await fleet()).workers.some((w) => w.id === owner.workerId), 10_000, 'the killed worker to drop out');
+      // Lease 2.5 s, plus the last heartbeat's age (at most one 0.3 s interval) and polling.
+      expect(Date.now() - killedAt).toBeLessThan(2_500 + 1_000);
+      await platform.tasks.cancelTask(task.id);
+      workers.push(await startProcess('worker-5', WORKER, env.env, START_MS));
+    });
+
+    it('removes a worker that stops cleanly at once, and is for admins and operators only', async () => {
+      const leaving = workers[0];
+      const before = (await fleet()).workers.find((w) => w.pid === leaving.child.pid);
+      expect(before).toBeDefined();
+      expect(await leaving.kill('SIGTERM')).toMatchObject({ code: 0 });
+      workers = workers.filter((w) => w !== leaving);
+      expect((await fleet()).workers.some((w) => w.pid === leaving.child.pid)).toBe(false);
+      const viewer = await api.login('ops-viewer', 'ops-viewer-password');
+      const operator = await api.login('ops-operator', 'ops-operator-password');
+      expect((await api.get('/api/system/fleet', viewer)).status).toBe(403);
+      expect((await api.get('/api/system/fleet', operator)).status).toBe(200);
+    });
+
+    it('documents the new routes in the OpenAPI document', async () => {
+      const doc = (await api.get('/api/docs-json', admin)).body;
+      expect(Object.keys(doc.paths)).toEqual(
+        expect.arrayContaining([
+          '/api/tasks/{id}/attempts',
+          '/api/system/queues',
+          '/api/system/queues/{name}/pause',
+          '/api/system/queues/{name}/resume',
+          '/api/system/task-types/{type}/pause',
+          '/api/system/task-types/{type}/resume',
+          '/api/system/task-types/{type}/rate-limit',
+          '/api/system/fleet',
+        ]),
+      );
     });
   });
 });

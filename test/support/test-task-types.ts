@@ -106,6 +106,12 @@ export function registerTestTaskTypes(registry: TaskRegistry): void {
     await sleep(ctx.task.payload.ms);
     return 'late result';
   }, { timeoutMs: 300 });
+
+  /** At most 3 starts per second across the fleet. */
+  registry.registerFuncTaskType('t_rated', async (ctx) => ({ attempt: ctx.task.attempt }), { rateLimit: { max: 3, intervalMs: 1_000 } });
+
+  /** Alone on its queue, so a test can pause the queue without touching other types. */
+  registry.registerFuncTaskType('t_own_queue', async () => 'ran', { queue: 'tests-own' });
 }
 
 /** A once-a-second schedule, off until a test turns it on. */

@@ -11,6 +11,8 @@ import { FilesController } from './files/files.controller';
 import { SchedulesController } from './schedules/schedules.controller';
 import { FilesService } from './files/files.service';
 import { HealthController } from './health.controller';
+import { OperationsController } from './operations/operations.controller';
+import { OperationsService } from './operations/operations.service';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { EnvelopeInterceptor } from './http/envelope.interceptor';
 import { createValidationPipe } from './http/validation';
@@ -46,7 +48,7 @@ export class ApiModule {
         // The runners are registered here too so createTask knows each example type's queue.
         ...(config.EXAMPLES_ENABLED ? [ExamplesRunnersModule, ExamplesApiModule] : []),
       ],
-      controllers: [HealthController, TasksController, TaskEventsController, FilesController, TaskSettingsController, SchedulesController],
+      controllers: [HealthController, TasksController, TaskEventsController, FilesController, TaskSettingsController, SchedulesController, OperationsController],
       providers: [
         { provide: API_CONFIG, useValue: config },
         { provide: TaskQueryService, useFactory: (db: Db) => new TaskQueryService(db), inject: [Db] },
@@ -56,6 +58,7 @@ export class ApiModule {
         EventTicketsService,
         TaskStreamService,
         TaskSettingsHttpService,
+        OperationsService,
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -12,6 +12,8 @@ const SchedulesPage = lazy(() => import('./pages/schedules.page').then((m) => ({
 const TaskSettingsPage = lazy(() => import('./pages/task-settings.page').then((m) => ({ default: m.TaskSettingsPage })));
 const UsersPage = lazy(() => import('./pages/users.page').then((m) => ({ default: m.UsersPage })));
 const ExamplesPage = lazy(() => import('./pages/examples.page').then((m) => ({ default: m.ExamplesPage })));
+const QueuesPage = lazy(() => import('./pages/queues.page').then((m) => ({ default: m.QueuesPage })));
+const FleetPage = lazy(() => import('./pages/fleet.page').then((m) => ({ default: m.FleetPage })));
 const NotFoundPage = lazy(() => import('./pages/not-found.page').then((m) => ({ default: m.NotFoundPage })));
 
 export function AppRoutes() {
@@ -54,6 +56,22 @@ export function AppRoutes() {
           }
         />
         <Route path="/examples" element={<ExamplesPage />} />
+        <Route
+          path="/queues"
+          element={
+            <RequirePermission permission={Permission.TaskQueueView}>
+              <QueuesPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="/fleet"
+          element={
+            <RequirePermission permission={Permission.FleetView}>
+              <FleetPage />
+            </RequirePermission>
+          }
+        />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

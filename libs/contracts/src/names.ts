@@ -23,6 +23,8 @@ export const Channels = {
   SettingsChanged: 'settings-changed',
   /** A schedule was toggled; scheduler replicas re-sync their job schedulers. */
   SchedulesChanged: 'schedules-changed',
+  /** A queue or task type was paused, resumed or got a new rate limit; every process re-reads. */
+  ControlsChanged: 'controls-changed',
 } as const;
 export type Channel = (typeof Channels)[keyof typeof Channels];
 
@@ -43,6 +45,9 @@ export const MetricNames = {
   /** Task log lines a worker could not store and could not keep for later (backlog full). */
   TaskLogLinesDropped: 'task_log_lines_dropped_total',
   SchedulerLeader: 'taskyard_scheduler_leader',
+  TaskPaused: 'task_paused',
+  TaskRateLimited: 'task_rate_limited_total',
+  TaskTimedOut: 'task_timed_out_total',
 } as const;
 
 /** Data carried by a BullMQ job. The task row in PostgreSQL is the truth; this only points at it. */

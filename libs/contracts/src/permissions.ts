@@ -7,6 +7,12 @@ export const Permission = {
   TaskDelete: 'task:delete',
   TaskScheduleList: 'task:schedule:list',
   TaskScheduleUpdate: 'task:schedule:update',
+  /** Queues and task types with their pause state and rate limits. */
+  TaskQueueView: 'task:queue:view',
+  /** Pause and resume queues and task types, set rate limits. */
+  TaskQueueUpdate: 'task:queue:update',
+  /** The live fleet: workers and schedulers. */
+  FleetView: 'system:fleet:view',
   SettingsView: 'system:settings:view',
   SettingsUpdate: 'system:settings:update',
   UserList: 'authorization:user:list',

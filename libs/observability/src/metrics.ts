@@ -83,6 +83,24 @@ export class TaskMetrics {
     help: 'Task log lines dropped for good: the log store stayed out of reach and the worker\'s backlog of unsaved lines was full',
     registers: [this.registry],
   });
+  readonly paused = new Gauge({
+    name: MetricNames.TaskPaused,
+    help: '1 while a queue or task type is paused (every process reports what it applies)',
+    labelNames: ['scope', 'name'] as const,
+    registers: [this.registry],
+  });
+  readonly rateLimited = new Counter({
+    name: MetricNames.TaskRateLimited,
+    help: 'Jobs deferred because their task type was at its rate limit',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+  readonly timedOut = new Counter({
+    name: MetricNames.TaskTimedOut,
+    help: 'Runs aborted because they passed their task type timeout',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
   readonly leader = new Gauge({
     name: MetricNames.SchedulerLeader,
     help: '1 on the scheduler replica that holds leadership',

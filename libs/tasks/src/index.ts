@@ -30,3 +30,6 @@ export { SchedulingModule } from './scheduling/scheduling.module';
 export { LOG_CLEANUP_TYPE, RETENTION_CLEANUP_TYPE } from './maintenance/maintenance.runners';
 export * from './query/task-query.service';
 export { TaskAttemptsService } from './query/task-attempts.service';
+export * from './controls/task-controls.service';
+export { RateLimiter } from './controls/rate-limiter';
+export { Fleet, type FleetMemberState } from './cluster/fleet';

@@ -4,6 +4,8 @@ import { DataSource } from 'typeorm';
 import { PgFileStore } from '@taskyard/files';
 import { TaskMetrics } from '@taskyard/observability';
 import { createDataSource } from '@taskyard/persistence';
+import { Fleet } from './cluster/fleet';
+import { TaskControlsService } from './controls/task-controls.service';
 import { CancelBus } from './events/cancel-bus';
 import { TaskEventPublisher } from './events/task-event-bus';
 import { defaultLogStoreRegistry, LogStoreRegistry, LogStoreSet, TaskLogReader } from './logs/log-store';
@@ -48,6 +50,7 @@ export class TasksModule implements OnApplicationShutdown {
     private readonly queues: TaskQueues,
     private readonly events: TaskEventPublisher,
     private readonly settings: TaskSettingsService,
+    private readonly controls: TaskControlsService,
   ) {}
 
   static forRoot(options: TasksModuleOptions): DynamicModule {
@@ -87,6 +90,20 @@ export class TasksModule implements OnApplicationShutdown {
         inject: [Db, TaskSettingsRegistry, REDIS_CONNECTIONS, LogStoreRegistry],
       },
       {
+        provide: TaskControlsService,
+        useFactory: async (db: Db, c: RedisConnections, metrics: TaskMetrics) => {
+          const controls = new TaskControlsService(db, c, metrics);
+          await controls.watch(c.create('subscriber'));
+          return controls;
+        },
+        inject: [Db, REDIS_CONNECTIONS, TASK_METRICS],
+      },
+      {
+        provide: Fleet,
+        useFactory: (redis: RedisClient, c: RedisConnections) => new Fleet(redis, c, config.RUN_LEASE_MS, config.HEARTBEAT_INTERVAL_MS),
+        inject: [REDIS_COMMANDS, REDIS_CONNECTIONS],
+      },
+      {
         provide: LogStoreSet,
         useFactory: (db: Db, redis: RedisClient, c: RedisConnections, stores: LogStoreRegistry, settings: TaskSettingsService) =>
           new LogStoreSet(stores, { db, redis, connections: c, retentionDays: () => settings.getInt(TaskSettingKeys.LogRetentionDays) }),
@@ -123,6 +140,7 @@ export class TasksModule implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.settings.stop();
+    this.controls.stop();
     await this.events.flush();
     await this.queues.close();
     await this.connections.closeAll();

@@ -24,6 +24,9 @@ export const APP_METRICS: readonly MetricDefinition[] = [
   { name: 'task_job_dropped_total', type: 'counter', labels: ['reason'] },
   { name: 'task_log_lines_dropped_total', type: 'counter', labels: [] },
   { name: 'taskyard_scheduler_leader', type: 'gauge', labels: [] },
+  { name: 'task_paused', type: 'gauge', labels: ['scope', 'name'] },
+  { name: 'task_rate_limited_total', type: 'counter', labels: ['type'] },
+  { name: 'task_timed_out_total', type: 'counter', labels: ['type'] },
 ];
 
 /** Closed label value sets: a typo in a matcher on these silently matches nothing. */

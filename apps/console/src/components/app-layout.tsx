@@ -1,9 +1,11 @@
 import {
   ClockCircleOutlined,
+  ClusterOutlined,
   ExperimentOutlined,
   LogoutOutlined,
   MenuFoldOutlined,
   MenuUnfoldOutlined,
+  PauseCircleOutlined,
   SettingOutlined,
   TeamOutlined,
   UnorderedListOutlined,
@@ -78,6 +80,9 @@ function SideMenu({ collapsed, onNavigate }: { collapsed: boolean; onNavigate?: 
         label: <Link to="/tasks/schedules" data-testid="nav-schedules">Scheduled tasks</Link>,
       });
     }
+    if (can(Permission.TaskQueueView)) {
+      taskChildren.push({ key: '/queues', icon: <PauseCircleOutlined />, label: <Link to="/queues" data-testid="nav-queues">Queues</Link> });
+    }
     const result: MenuItem[] = [{ key: 'tasks-group', type: 'group', label: collapsed ? null : 'Tasks', children: taskChildren }];
     const admin: MenuItem[] = [];
     if (can(Permission.UserList)) {
@@ -89,6 +94,9 @@ function SideMenu({ collapsed, onNavigate }: { collapsed: boolean; onNavigate?: 
         icon: <SettingOutlined />,
         label: <Link to="/settings/tasks" data-testid="nav-task-settings">Task settings</Link>,
       });
+    }
+    if (can(Permission.FleetView)) {
+      admin.push({ key: '/fleet', icon: <ClusterOutlined />, label: <Link to="/fleet" data-testid="nav-fleet">Fleet</Link> });
     }
     if (admin.length > 0) result.push({ key: 'admin-group', type: 'group', label: collapsed ? null : 'Administration', children: admin });
     result.push({

@@ -1,5 +1,6 @@
 import { Inject, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Logger, type TaskMetrics } from '@taskyard/observability';
+import { Fleet } from '../cluster/fleet';
 import { LeaderElection } from '../cluster/leader-election';
 import { TaskEventPublisher } from '../events/task-event-bus';
 import type { RedisClient, RedisConnections } from '../queue/redis-connections';
@@ -43,6 +44,7 @@ export class RecoveryModule implements OnApplicationBootstrap, BeforeApplication
     @Inject(TASKS_CONFIG) private readonly config: TasksConfig,
     @Inject(TASK_METRICS) private readonly metrics: TaskMetrics,
     @Inject(TASK_REGISTRY) private readonly registry: TaskRegistry,
+    private readonly fleet: Fleet,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -57,6 +59,7 @@ export class RecoveryModule implements OnApplicationBootstrap, BeforeApplication
     });
     this.metrics.leader.set(0);
     this.election.start();
+    void this.fleet.join(() => ({ kind: 'scheduler', id: `scheduler-${this.election.candidateId}`, leader: this.election.isLeader }));
     this.timer = setInterval(() => void this.tick(), this.config.RECONCILE_INTERVAL_MS);
   }
 
@@ -90,6 +93,7 @@ export class RecoveryModule implements OnApplicationBootstrap, BeforeApplication
 
   async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.fleet.leave();
     await this.election.stop();
   }
 }

@@ -1,5 +1,6 @@
 import { DEFAULT_QUEUE, type JsonValue } from '@taskyard/contracts';
 import { InvalidTaskOptionsError, TaskTypeAlreadyRegisteredError } from '../errors';
+import { checkRateLimit, type RateLimit } from '../controls/task-controls.service';
 import type { TaskFunc, TaskRunner, TaskTypeOptions } from '../runner/runner.types';
 
 export interface RegisteredTaskType {
@@ -9,6 +10,7 @@ export interface RegisteredTaskType {
   concurrency: number | undefined;
   maxRetries: number | undefined;
   timeoutMs: number | undefined;
+  rateLimit: RateLimit | undefined;
 }
 
 const TYPE_PATTERN = /^[a-z][a-z0-9_.-]{0,127}$/;
@@ -32,6 +34,7 @@ export class TaskRegistry {
     if (options.timeoutMs !== undefined && !(Number.isInteger(options.timeoutMs) && options.timeoutMs > 0 && options.timeoutMs <= MAX_TIMER_MS)) {
       throw new InvalidTaskOptionsError(`timeoutMs of ${type} must be a positive integer of at most ${MAX_TIMER_MS}`);
     }
+    if (options.rateLimit !== undefined) checkRateLimit(options.rateLimit, type);
     this.types.set(type, {
       type,
       runner,
@@ -39,6 +42,7 @@ export class TaskRegistry {
       concurrency: options.concurrency,
       maxRetries: options.maxRetries,
       timeoutMs: options.timeoutMs,
+      rateLimit: options.rateLimit && { ...options.rateLimit },
     });
   }
 

@@ -69,4 +69,9 @@ export interface TaskTypeOptions {
    * runner ignoring the signal is recorded after the cancellation grace period anyway.
    */
   timeoutMs?: number;
+  /**
+   * At most `max` starts of this type per `intervalMs` across the whole fleet; a job over the
+   * limit waits (delayed, holding no worker slot). Operators can override it at run time.
+   */
+  rateLimit?: { max: number; intervalMs: number };
 }

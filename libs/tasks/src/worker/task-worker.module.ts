@@ -1,6 +1,9 @@
 import { Inject, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { PgFileStore } from '@taskyard/files';
 import type { TaskMetrics } from '@taskyard/observability';
+import { Fleet } from '../cluster/fleet';
+import { RateLimiter } from '../controls/rate-limiter';
+import { TaskControlsService } from '../controls/task-controls.service';
 import { CancelBus } from '../events/cancel-bus';
 import { TaskEventPublisher } from '../events/task-event-bus';
 import type { RedisClient, RedisConnections } from '../queue/redis-connections';
@@ -44,8 +47,12 @@ const LOG_BACKLOG_LINES = 20_000;
         settings: TaskSettingsService,
         logs: TaskLogSink,
         files: PgFileStore,
-      ) => new TaskWorker({ config, registry, states, queues, connections, redis, metrics, events, cancelBus, settings, logs, files }),
-      inject: [TASKS_CONFIG, TASK_REGISTRY, TaskStateMachine, TaskQueues, REDIS_CONNECTIONS, REDIS_COMMANDS, TASK_METRICS, TaskEventPublisher, CancelBus, TaskSettingsService, TaskLogSink, PgFileStore],
+        controls: TaskControlsService,
+      ) => new TaskWorker({ config, registry, states, queues, connections, redis, metrics, events, cancelBus, settings, logs, files, controls, limiter: new RateLimiter(redis, connections) }),
+      inject: [
+        TASKS_CONFIG, TASK_REGISTRY, TaskStateMachine, TaskQueues, REDIS_CONNECTIONS, REDIS_COMMANDS, TASK_METRICS, TaskEventPublisher, CancelBus,
+        TaskSettingsService, TaskLogSink, PgFileStore, TaskControlsService,
+      ],
     },
   ],
   exports: [TaskWorker],
@@ -54,13 +61,17 @@ export class TaskWorkerModule implements OnApplicationBootstrap, BeforeApplicati
   constructor(
     private readonly worker: TaskWorker,
     @Inject(TASKS_CONFIG) private readonly config: TasksConfig,
+    private readonly fleet: Fleet,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.worker.start(this.config.WORKER_QUEUES);
+    await this.fleet.join(() => this.worker.describe());
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    // In the fleet until drained: its runs are still its own while it finishes them.
     await this.worker.stop();
+    await this.fleet.leave();
   }
 }

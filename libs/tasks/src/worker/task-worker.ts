@@ -3,9 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayedError, Worker, type Job } from 'bullmq';
 import { DEFAULT_QUEUE, TaskStatus, type JsonValue, type TaskJobData } from '@taskyard/contracts';
+import type { FleetMemberState } from '../cluster/fleet';
 import type { FileStore } from '@taskyard/files';
 import { Logger, withLogContext, type TaskMetrics } from '@taskyard/observability';
 import { TaskCancelledError, TaskTimeoutError, TaskTypeNotRegisteredError, UnrecoverableTaskError } from '../errors';
+import type { RateLimiter } from '../controls/rate-limiter';
+import type { TaskControlsService } from '../controls/task-controls.service';
 import type { CancelBus } from '../events/cancel-bus';
 import type { TaskEventPublisher } from '../events/task-event-bus';
 import type { RedisClient, RedisConnections } from '../queue/redis-connections';
@@ -26,6 +29,7 @@ type AbortReason = 'cancel' | 'lost' | 'timeout';
 /** One attempt running in this process. */
 interface ActiveRun {
   task: RunRecord;
+  startedAt: Date;
   controller: AbortController;
   abortReason?: AbortReason;
   progress: ProgressTracker;
@@ -57,7 +61,12 @@ export interface TaskWorkerDeps {
   settings: TaskSettingsService;
   logs: TaskLogSink;
   files: FileStore;
+  controls: TaskControlsService;
+  limiter: RateLimiter;
 }
+
+/** A job of a paused queue or type looks again this often (plus jitter): resume latency. */
+const PAUSED_RECHECK_MS = 1_000;
 
 /**
  * Runs tasks from BullMQ queues. A job only names a task and an attempt; the worker claims the
@@ -99,6 +108,24 @@ export class TaskWorker {
     this.concurrency = d.settings.getInt(TaskSettingKeys.MaxConcurrent);
   }
 
+  /** This worker as the fleet view shows it: queues, slots, runs in progress, types hosted. */
+  describe(): FleetMemberState {
+    return {
+      kind: 'worker',
+      id: this.id,
+      queues: this.workers.map((w) => w.name),
+      concurrency: this.concurrency,
+      running: [...this.active.values()].map((r) => ({ task_id: r.task.id, type: r.task.type, attempt: r.task.attempt, started_at: r.startedAt.toISOString() })),
+      types: this.d.registry.all().map((t) => ({
+        type: t.type,
+        queue: t.queue,
+        concurrency: t.concurrency ?? null,
+        timeout_ms: t.timeoutMs ?? null,
+        rate_limit: t.rateLimit ? { max: t.rateLimit.max, interval_ms: t.rateLimit.intervalMs } : null,
+      })),
+    };
+  }
+
   /** Starts consuming the given queues (default: every queue with a registered type). */
   async start(queueNames?: string[]): Promise<string[]> {
     // The default queue is always consumed: unregistered types land there and must fail loudly.
@@ -106,6 +133,7 @@ export class TaskWorker {
     const subscriber = this.d.connections.create('subscriber');
     await this.d.cancelBus.subscribe(subscriber, (taskId) => this.cancel(taskId));
     this.d.settings.onChange(() => this.applyConcurrency());
+    this.d.controls.onChange(() => this.applyQueuePauses());
     for (const name of names) {
       const worker = new Worker<TaskJobData>(name, (job, token) => this.process(job, token), {
         connection: this.d.connections.create('worker'),
@@ -119,6 +147,7 @@ export class TaskWorker {
       worker.on('error', (err) => this.logger.warn('queue worker error', { queue: name, error: err.message }));
       this.workers.push(worker);
     }
+    this.applyQueuePauses();
     // Series exist from the start, so dashboards and alerts see 0 rather than nothing.
     for (const t of this.d.registry.all()) this.d.metrics.running.set({ type: t.type }, 0);
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.d.config.HEARTBEAT_INTERVAL_MS);
@@ -134,20 +163,40 @@ export class TaskWorker {
     this.logger.info('concurrency changed', { concurrency: next });
   }
 
+  /** A paused queue stops fetching on every worker (its running jobs go on); resume restarts it. */
+  private applyQueuePauses(): void {
+    for (const w of this.workers) {
+      const paused = this.d.controls.isQueuePaused(w.name);
+      if (paused && !w.isPaused()) void w.pause(true).then(() => this.logger.info('queue paused', { queue: w.name }));
+      else if (!paused && w.isPaused() && !this.draining) void w.resume().then(() => this.logger.info('queue resumed', { queue: w.name }));
+    }
+  }
+
   private async process(job: Job<TaskJobData>, token?: string): Promise<void> {
     const { t: id, a: gen, y: type } = job.data;
     const registered = this.d.registry.get(type);
-    // Per-type and process-wide limits: over the limit the job steps aside (delayed) so the
-    // slot serves other types instead of waiting.
+    // Paused work, and work over a per-type, process-wide or rate limit, steps aside (delayed)
+    // so the slot serves other jobs instead of waiting. The task row stays pending.
+    if (this.d.controls.isPaused(job.queueName, type)) return this.stepAside(job, token, PAUSED_RECHECK_MS, PAUSED_RECHECK_MS / 2);
     const typeCount = this.activeByType.get(type) ?? 0;
     if ((registered?.concurrency !== undefined && typeCount >= registered.concurrency) || this.reserved >= this.concurrency) {
-      await job.moveToDelayed(Date.now() + 50 + Math.floor(Math.random() * 150), token);
-      throw new DelayedError();
+      return this.stepAside(job, token, 50, 150);
     }
     this.activeByType.set(type, typeCount + 1);
     this.reserved++;
     const done = this.startProcessing(job.id ?? '');
     try {
+      const limit = this.d.controls.rateLimitOf(type, registered?.rateLimit);
+      if (limit) {
+        const waitMs = await this.d.limiter.take(type, limit).catch((err: Error) => {
+          this.logger.warn('rate limit check failed; the job waits', { task_type: type, error: err.message });
+          return PAUSED_RECHECK_MS;
+        });
+        if (waitMs > 0) {
+          this.d.metrics.rateLimited.inc({ type });
+          return await this.stepAside(job, token, waitMs, Math.min(250, limit.intervalMs / 10));
+        }
+      }
       await this.claimAndRun(id, gen, registered);
     } finally {
       this.reserved--;
@@ -179,6 +228,11 @@ export class TaskWorker {
       }
       await Promise.all(same);
     };
+  }
+
+  private async stepAside(job: Job<TaskJobData>, token: string | undefined, delayMs: number, jitterMs: number): Promise<never> {
+    await job.moveToDelayed(Date.now() + delayMs + Math.floor(Math.random() * jitterMs), token);
+    throw new DelayedError();
   }
 
   private async claimAndRun(id: string, gen: number, registered: RegisteredTaskType | undefined): Promise<void> {
@@ -267,7 +321,7 @@ export class TaskWorker {
         this.d.events.publish({ type: 'progress', task_id: task.id, creator_id: task.creatorId, progress: p, message, at: new Date().toISOString() }),
       (p, message) => void this.progressWrites.add({ id: task.id, attempt: task.attempt, progress: p, message }),
     );
-    const run: ActiveRun = { task, controller, progress, abandoned, abandon };
+    const run: ActiveRun = { task, startedAt: new Date(), controller, progress, abandoned, abandon };
     this.active.set(runKey(task), run);
     return run;
   }
@@ -415,6 +469,7 @@ export class TaskWorker {
   private abort(run: ActiveRun, reason: AbortReason): boolean {
     if (run.controller.signal.aborted) return false;
     run.abortReason = reason;
+    if (reason === 'timeout') this.d.metrics.timedOut.inc({ type: run.task.type });
     run.controller.abort(abortError(reason, this.d.registry.get(run.task.type)?.timeoutMs ?? 0));
     const timer = setTimeout(run.abandon, reason === 'lost' ? 0 : this.d.config.CANCEL_GRACE_MS);
     timer.unref();
