@@ -10,7 +10,9 @@ import { createTestEnv, type TestEnv } from '../support/test-env';
 
 const ROOT = join(__dirname, '..', '..');
 const UI_TIMEOUT = 20_000;
-const START_MS = 90_000;
+const START_MS = 180_000;
+// Tests that start a replacement worker wait for it too.
+jest.setTimeout(START_MS + 60_000);
 
 describe('console operator pages: queues, fleet, attempts', () => {
   let env: TestEnv;
@@ -58,7 +60,7 @@ describe('console operator pages: queues, fleet, attempts', () => {
     page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
     page.setDefaultTimeout(UI_TIMEOUT);
     await login(page, 'admin', ADMIN_PASSWORD);
-  });
+  }, START_MS + 30_000);
 
   afterAll(async () => {
     await browser?.close();

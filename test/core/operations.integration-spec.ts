@@ -5,8 +5,10 @@ import { createTestEnv, waitFor, type TestEnv } from '../support/test-env';
 
 const WORKER = 'test/support/test-worker.main.ts';
 const SCHEDULER = 'test/support/test-scheduler.main.ts';
-// Five processes start at once on a shared, busy machine.
-const START_MS = 90_000;
+// Five processes start at once; on a shared machine under load that takes minutes.
+const START_MS = 180_000;
+// Tests that start a replacement worker wait for it too.
+jest.setTimeout(START_MS + 60_000);
 
 describe('operator features with real processes: timeouts, attempt history, pause, rate limits, fleet view', () => {
   let env: TestEnv;
@@ -54,7 +56,7 @@ describe('operator features with real processes: timeouts, attempt history, paus
     if (failed) throw failed.reason;
     api = new Api(`http://127.0.0.1:${apiProcess.port}`);
     admin = await api.login('admin', ADMIN_PASSWORD);
-  });
+  }, START_MS + 30_000);
 
   afterAll(async () => {
     await Promise.all([apiProcess, scheduler, ...workers].map((p) => p?.kill()));
