@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { DEFAULT_QUEUE, type FleetDto, type FleetTaskTypeDto, type QueueDto, type RateLimitDto, type TaskTypeControlDto } from '@taskyard/contracts';
-import { Fleet, REDIS_COMMANDS, TASK_REGISTRY, TaskControlsService, TaskQueues, type ControlScope, type RateLimit, type TaskRegistry } from '@taskyard/tasks';
+import { Fleet, REDIS_COMMANDS, TASK_REGISTRY, TaskControlsService, TaskQueues, type ControlScope, type RateLimit, type RedisClient, type TaskRegistry } from '@taskyard/tasks';
 
 const toDto = (limit: RateLimit | null | undefined): RateLimitDto | null => (limit ? { max: limit.max, interval_ms: limit.intervalMs } : null);
 
@@ -17,7 +16,7 @@ export class OperationsService {
     private readonly queues: TaskQueues,
     private readonly fleet: Fleet,
     @Inject(TASK_REGISTRY) private readonly registry: TaskRegistry,
-    @Inject(REDIS_COMMANDS) private readonly redis: Redis,
+    @Inject(REDIS_COMMANDS) private readonly redis: RedisClient,
   ) {}
 
   async listQueues(): Promise<QueueDto[]> {

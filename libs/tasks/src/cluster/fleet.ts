@@ -1,8 +1,7 @@
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
 import type { FleetMemberDto } from '@taskyard/contracts';
 import { Logger } from '@taskyard/observability';
-import type { RedisConnections } from '../queue/redis-connections';
+import type { RedisClient, RedisConnections } from '../queue/redis-connections';
 
 /** What a member says about itself on each heartbeat (identity and times are added). */
 export type FleetMemberState = Omit<FleetMemberDto, 'host' | 'pid' | 'started_at' | 'heartbeat_at'>;
@@ -21,7 +20,7 @@ export class Fleet {
   private readonly startedAt = new Date().toISOString();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly connections: RedisConnections,
     readonly leaseMs: number,
     private readonly intervalMs: number,

@@ -1,8 +1,7 @@
-import type { Redis } from 'ioredis';
 import { Channels } from '@taskyard/contracts';
 import { Logger, type TaskMetrics } from '@taskyard/observability';
 import { InvalidTaskOptionsError } from '../errors';
-import type { RedisConnections } from '../queue/redis-connections';
+import type { RedisClient, RedisConnections } from '../queue/redis-connections';
 import type { Db } from '../state/db';
 
 /** At most `max` starts of a task type per `intervalMs`, across the whole fleet. */
@@ -60,7 +59,7 @@ export class TaskControlsService {
   }
 
   /** Loads, then follows changes (pub/sub + periodic re-read). */
-  async watch(subscriber: Redis, refreshMs = 1_000): Promise<void> {
+  async watch(subscriber: RedisClient, refreshMs = 1_000): Promise<void> {
     await this.load();
     subscriber.on('message', (channel: string) => {
       if (channel === this.channel) void this.load().catch((err: Error) => this.logger.warn('controls reload failed', { error: err.message }));
@@ -131,7 +130,7 @@ export class TaskControlsService {
   }
 
   /** Pauses or resumes a queue or task type on every process; returns the stored control. */
-  async setPaused(scope: ControlScope, name: string, paused: boolean, by: string | null, redis: Redis): Promise<TaskControl> {
+  async setPaused(scope: ControlScope, name: string, paused: boolean, by: string | null, redis: RedisClient): Promise<TaskControl> {
     checkName(scope, name);
     await this.db.rows(
       `INSERT INTO task_controls (scope, name, paused, paused_at, updated_by) VALUES ($1, $2, $3, CASE WHEN $3 THEN now() END, $4)
@@ -143,7 +142,7 @@ export class TaskControlsService {
   }
 
   /** Sets (or with null clears) the rate-limit override of a task type on every process. */
-  async setRateLimit(type: string, limit: RateLimit | null, by: string | null, redis: Redis): Promise<TaskControl> {
+  async setRateLimit(type: string, limit: RateLimit | null, by: string | null, redis: RedisClient): Promise<TaskControl> {
     checkName('type', type);
     if (limit) checkRateLimit(limit, type);
     await this.db.rows(
@@ -155,7 +154,7 @@ export class TaskControlsService {
     return this.announce('type', type, redis);
   }
 
-  private async announce(scope: ControlScope, name: string, redis: Redis): Promise<TaskControl> {
+  private async announce(scope: ControlScope, name: string, redis: RedisClient): Promise<TaskControl> {
     // The periodic re-read covers a publish that fails (Redis down): the row is the truth.
     await redis.publish(this.channel, `${scope}:${name}`).catch(() => 0);
     await this.load();
