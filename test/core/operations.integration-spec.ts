@@ -147,22 +147,31 @@ describe('operator features with real processes: timeouts, attempt history, paus
     it('pauses a task type on every worker within a second; its work stays pending, holds no slot, and runs on resume', async () => {
       const paused = await api.post('/api/system/task-types/t_echo/pause', admin);
       expect(paused.status).toBe(200);
-      // From the API's answer (the row is written and announced) until the last worker applies it.
-      const acknowledged = Date.now();
-      await waitFor(() => allApply('type', 't_echo'), 5_000, 'every worker to apply the pause');
-      expect(Date.now() - acknowledged).toBeLessThan(1_000);
-      const echoes = await platform.tasks.createTasks({}, Array.from({ length: 40 }, (_, i) => ({ type: 't_echo', payload: { value: i } })));
-      // 40 paused jobs and 3 workers of 10 slots: if paused jobs held slots, nothing else could run.
-      const other = await platform.tasks.createTask({}, 't_sleep', { payload: { ms: 300, steps: 3 } });
-      expect(await platform.finished(other.id)).toMatchObject({ status: 'success' });
-      const type = (await api.get('/api/system/queues', admin)).body.data.flatMap((q: { types: unknown[] }) => q.types).find((t: { type: string }) => t.type === 't_echo');
-      expect(type).toMatchObject({ paused: true, queue: 'taskyard-default' });
-      const rows = await platform.db.rows<{ status: string; started_at: Date | null }>(`SELECT status, started_at FROM tasks WHERE id = ANY($1::uuid[])`, [echoes.map((t) => t.id)]);
-      expect(rows.every((r) => r.status === 'pending' && r.started_at === null)).toBe(true);
+      // Resumed whatever happens: later tests run t_echo.
+      const resume = () => api.post('/api/system/task-types/t_echo/resume', admin);
+      try {
+        // From the API's answer (the row is written and announced) until the last worker applies
+        // it; each worker is polled on its own so one slow scrape does not delay the others' reading.
+        const acknowledged = Date.now();
+        const appliedAt = await Promise.all(
+          workers.map((w) => waitFor(async () => (await applies(w, 'type', 't_echo')) && Date.now(), 5_000, `worker ${w.child.pid} to apply the pause`)),
+        );
+        expect(Math.max(...appliedAt) - acknowledged).toBeLessThan(1_000);
+        const echoes = await platform.tasks.createTasks({}, Array.from({ length: 40 }, (_, i) => ({ type: 't_echo', payload: { value: i } })));
+        // 40 paused jobs and 3 workers of 10 slots: if paused jobs held slots, nothing else could run.
+        const other = await platform.tasks.createTask({}, 't_sleep', { payload: { ms: 300, steps: 3 } });
+        expect(await platform.finished(other.id)).toMatchObject({ status: 'success' });
+        const type = (await api.get('/api/system/queues', admin)).body.data.flatMap((q: { types: unknown[] }) => q.types).find((t: { type: string }) => t.type === 't_echo');
+        expect(type).toMatchObject({ paused: true, queue: 'taskyard-default' });
+        const rows = await platform.db.rows<{ status: string; started_at: Date | null }>(`SELECT status, started_at FROM tasks WHERE id = ANY($1::uuid[])`, [echoes.map((t) => t.id)]);
+        expect(rows.every((r) => r.status === 'pending' && r.started_at === null)).toBe(true);
 
-      expect((await api.post('/api/system/task-types/t_echo/resume', admin)).status).toBe(200);
-      const done = await Promise.all(echoes.map((t) => platform.finished(t.id, 15_000)));
-      expect(done.every((t) => t.status === 'success')).toBe(true);
+        expect((await resume()).status).toBe(200);
+        const done = await Promise.all(echoes.map((t) => platform.finished(t.id, 15_000)));
+        expect(done.every((t) => t.status === 'success')).toBe(true);
+      } finally {
+        await resume();
+      }
     });
 
     it('pauses a whole queue: workers stop fetching it, other queues go on, resume drains it', async () => {
