@@ -16,9 +16,10 @@ export interface RunningProcess {
 
 /**
  * Starts a TypeScript entry point as a real child process and waits for its `started` log
- * line (which carries its HTTP port).
+ * line (which carries its HTTP port), or for another announced line such as `listening`
+ * (logged as soon as the port answers, before the process waits for its dependencies).
  */
-export async function startProcess(name: string, entry: string, env: Record<string, string>, timeoutMs = 30_000): Promise<RunningProcess> {
+export async function startProcess(name: string, entry: string, env: Record<string, string>, timeoutMs = 30_000, readyMsg = 'started'): Promise<RunningProcess> {
   // NODE_ARGS passes flags NODE_OPTIONS refuses (e.g. --cpu-prof for profiling a benchmark).
   const nodeArgs = (env.NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, '-r', join(ROOT, 'scripts', 'register.cjs'), join(ROOT, entry)], {
@@ -33,7 +34,7 @@ export async function startProcess(name: string, entry: string, env: Record<stri
     const onLine = (line: string) => {
       output.push(line);
       if (output.length > 2_000) output.splice(0, 1_000);
-      if (!line.includes('"msg":"started"')) return;
+      if (!line.includes(`"msg":"${readyMsg}"`)) return;
       try {
         const parsed = JSON.parse(line) as { port?: number };
         if (typeof parsed.port === 'number') {

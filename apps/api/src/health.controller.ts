@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
-import type { TaskMetrics } from '@taskyard/observability';
+import { readinessReport, type TaskMetrics } from '@taskyard/observability';
 import { REDIS_COMMANDS, REDIS_CONNECTIONS, TASK_METRICS, type RedisClient, type RedisConnections } from '@taskyard/tasks';
 import { Public } from '@taskyard/auth';
 
@@ -34,7 +34,7 @@ export class HealthController {
       within(this.dataSource.query('SELECT 1')).then(() => true, () => false),
       within(this.connections.reachable(this.redis)).catch(() => false),
     ]);
-    const ok = postgres && redis;
-    await reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks: { postgres, redis } });
+    const { ok, body } = readinessReport({ postgres, redis });
+    await reply.status(ok ? 200 : 503).send(body);
   }
 }

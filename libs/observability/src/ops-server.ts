@@ -5,16 +5,33 @@ import type { Registry } from 'prom-client';
 export type ReadinessCheck = () => Promise<Record<string, boolean>>;
 
 /**
+ * The body of `/health/ready`: ready when every dependency check is true; `missing` names the
+ * ones that are not (e.g. `["redis"]`).
+ */
+export function readinessReport(checks: Record<string, boolean>): { ok: boolean; body: { status: string; checks: Record<string, boolean>; missing: string[] } } {
+  const missing = Object.keys(checks).filter((name) => !checks[name]);
+  return { ok: missing.length === 0, body: { status: missing.length ? 'unavailable' : 'ok', checks, missing } };
+}
+
+/**
  * The tiny HTTP server of worker and scheduler processes: `/metrics`, `/health/live`,
- * `/health/ready`. Ready means every dependency check answered true.
+ * `/health/ready`. It listens before the process has booted (while it waits for its
+ * dependencies) and serves the real registry and checks once {@link serve} hands them over;
+ * until then `/metrics` answers 503.
  */
 export class OpsServer {
   private server?: Server;
 
   constructor(
-    private readonly registry: Registry,
-    private readonly ready: ReadinessCheck,
+    private registry: Registry | undefined,
+    private ready: ReadinessCheck,
   ) {}
+
+  /** Switches to the booted process's metrics and readiness checks. */
+  serve(registry: Registry, ready: ReadinessCheck): void {
+    this.registry = registry;
+    this.ready = ready;
+  }
 
   async listen(port: number, host = '0.0.0.0'): Promise<number> {
     this.server = createServer((req, res) => {
@@ -34,13 +51,13 @@ export class OpsServer {
     const path = url.split('?')[0];
     if (method !== 'GET') return { status: 405, type: 'text/plain', body: 'method not allowed' };
     if (path === '/metrics') {
+      if (!this.registry) return { status: 503, type: 'text/plain', body: 'starting: waiting for dependencies' };
       return { status: 200, type: this.registry.contentType, body: await this.registry.metrics() };
     }
     if (path === '/health/live') return json(200, { status: 'ok' });
     if (path === '/health/ready') {
-      const checks = await this.ready().catch(() => ({ checks: false }));
-      const ok = Object.values(checks).every(Boolean);
-      return json(ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', checks });
+      const { ok, body } = readinessReport(await this.ready().catch(() => ({ checks: false })));
+      return json(ok ? 200 : 503, body);
     }
     return json(404, { status: 'not found' });
   }

@@ -24,6 +24,7 @@ export { LeaderElection } from './cluster/leader-election';
 export { Batcher } from './util/batcher';
 export { withDbRetry, isTransientDbError } from './util/db-retry';
 export * from './process/run-context-app';
+export * from './process/dependency-gate';
 export * from './scheduling/scheduled-job.registry';
 export * from './scheduling/schedule.service';
 export { SchedulingModule } from './scheduling/scheduling.module';

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { configureLogging, Logger, OpsServer, type TaskMetrics } from '@taskyard/observability';
 import type { TasksConfig } from '../tasks.config';
 import { REDIS_COMMANDS, REDIS_CONNECTIONS, TASK_METRICS } from '../tokens';
+import { DependencyGate, dependencyProbes } from './dependency-gate';
 
 export interface ContextAppOptions {
   name: string;
@@ -28,13 +29,28 @@ export async function checkDependencies(app: INestApplicationContext): Promise<R
 }
 
 /**
- * Boots a worker or scheduler: a Nest application context plus the ops HTTP server
- * (`/metrics`, `/health/*`), with graceful shutdown on SIGTERM/SIGINT. A failure at boot is
- * logged with its reason and exits non-zero (no crash loop of half-started processes).
+ * Boots a worker or scheduler: the ops HTTP server (`/metrics`, `/health/*`) listens at once,
+ * the process waits for PostgreSQL and Redis (ready 503 naming what is missing, "waiting for
+ * Redis at ..." in the log) and then builds the Nest application context, with graceful
+ * shutdown on SIGTERM/SIGINT. A failure at boot is logged with its reason and exits non-zero
+ * (no crash loop of half-started processes).
  */
 export async function runContextApp(options: ContextAppOptions): Promise<{ app: INestApplicationContext; ops: OpsServer; port: number; shutdown: () => Promise<void> }> {
   configureLogging(options.config.LOG_LEVEL);
   const logger = new Logger(options.name);
+  const gate = new DependencyGate(dependencyProbes({ DATABASE_URL: options.config.DATABASE_URL, redis: options.config.redis }), logger);
+  const ops = new OpsServer(undefined, async () => ({ ...gate.checks }));
+  const port = await ops.listen(options.port);
+  logger.announce('listening', { port, pid: process.pid });
+  const stopWhileWaiting = () => {
+    gate.stop();
+    void ops.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', stopWhileWaiting);
+  process.once('SIGINT', stopWhileWaiting);
+  await gate.waitAll();
+  process.removeListener('SIGTERM', stopWhileWaiting);
+  process.removeListener('SIGINT', stopWhileWaiting);
   let app: INestApplicationContext;
   try {
     app = await NestFactory.createApplicationContext(options.module, { logger: ['error', 'warn'], abortOnError: false });
@@ -43,8 +59,7 @@ export async function runContextApp(options: ContextAppOptions): Promise<{ app: 
     process.exit(1);
   }
   const metrics = app.get<TaskMetrics>(TASK_METRICS);
-  const ops = new OpsServer(metrics.registry, () => checkDependencies(app));
-  const port = await ops.listen(options.port);
+  ops.serve(metrics.registry, () => checkDependencies(app));
   logger.announce('started', { port, pid: process.pid });
 
   let stopping: Promise<void> | undefined;
