@@ -68,7 +68,7 @@ describe('observability and shutdown with real processes', () => {
 
     for (const p of [worker, scheduler]) {
       expect((await fetch(`http://127.0.0.1:${p.port}/health/live`)).status).toBe(200);
-      expect(await fetch(`http://127.0.0.1:${p.port}/health/ready`).then((r) => r.json())).toEqual({ status: 'ok', checks: { postgres: true, redis: true } });
+      expect(await fetch(`http://127.0.0.1:${p.port}/health/ready`).then((r) => r.json())).toEqual({ status: 'ok', checks: { postgres: true, redis: true }, missing: [] });
     }
   });
 
