@@ -2,7 +2,7 @@ import { Channels, type TaskEvent } from '@taskyard/contracts';
 import { RedisConnections, type RedisClient } from '@taskyard/tasks';
 import { Api, openEvents } from '../api/support/api-harness';
 import { Fleet, leaderGauge } from '../faults/support/fleet';
-import { createLoad, rows, settle, TERMINAL, type Tracked } from '../faults/support/load';
+import { cancelLong, createLoad, rows, settle, TERMINAL } from '../faults/support/load';
 import { PrivateRedisCluster } from '../faults/support/servers';
 import { startPlatform, type Platform } from '../support/platform';
 import type { RunningProcess } from '../support/processes';
@@ -63,15 +63,6 @@ describe('Redis Cluster: the whole topology on a 3-master cluster', () => {
   const leaders = async (): Promise<RunningProcess[]> => {
     const gauges = await Promise.all(fleet.schedulers.map(async (s) => ({ s, g: await leaderGauge(s) })));
     return gauges.filter(({ g }) => g === 1).map(({ s }) => s);
-  };
-
-  const cancelLong = async (load: Tracked[]): Promise<void> => {
-    const long = load.filter((t) => t.cancelVia);
-    await waitFor(async () => (await rows(platform, long.map((t) => t.id))).every((r) => r.status === 'running'), 30_000, 'long runs to start');
-    for (const t of long) {
-      if (t.cancelVia === 'service') await platform.tasks.cancelTask(t.id);
-      else expect((await api.post(`/api/tasks/${t.id}/cancel`, token)).status).toBe(200);
-    }
   };
 
   it('keeps every key of the platform under the hash-tagged prefix, in one slot', async () => {
@@ -153,7 +144,7 @@ describe('Redis Cluster: the whole topology on a 3-master cluster', () => {
 
   it('re-enqueues every task after the cluster lost all its data (reconciler)', async () => {
     const load = await createLoad(platform, 'flush');
-    await cancelLong(load);
+    await cancelLong(platform, api, token, load);
     await cluster.flushAll();
     const extra = await platform.tasks.createTasks({}, Array.from({ length: 5 }, (_, i) => ({ type: 't_echo', payload: { value: `after-flush-${i}` } })));
     expect(await settle(platform, [...load, ...extra.map((t) => ({ id: t.id, type: t.type, expected: 'success' as const, phase: 'flush' }))])).toEqual([]);
@@ -161,7 +152,7 @@ describe('Redis Cluster: the whole topology on a 3-master cluster', () => {
 
   it('loses no task when the master holding the queues is killed mid-run and comes back empty', async () => {
     const load = await createLoad(platform, 'master-kill');
-    await cancelLong(load);
+    await cancelLong(platform, api, token, load);
     const victim = await cluster.masterOf(PREFIX);
     const killedAt = Date.now();
     await victim.kill();

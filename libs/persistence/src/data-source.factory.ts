@@ -68,18 +68,37 @@ export async function migrate(options: DatabaseOptions): Promise<string[]> {
   const bootstrap = new Client({ connectionString: options.url });
   await bootstrap.connect();
   try {
-    await bootstrap.query('SELECT pg_advisory_lock(727274)');
-    await bootstrap.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
+    // A transaction-scoped lock, held by an open transaction until the end: behind PgBouncer in
+    // transaction pooling a session lock and its unlock can land on different server
+    // connections, leaving the lock held by a pooled connection and the next migration stuck.
+    await bootstrap.query('BEGIN');
+    await bootstrap.query('SELECT pg_advisory_xact_lock(727274)');
     const ds = createDataSource({ ...options, poolSize: 2 });
     await ds.initialize();
     try {
+      await ds.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
       const ran = await ds.runMigrations({ transaction: 'each' });
       return ran.map((m) => m.name);
     } finally {
       await ds.destroy();
     }
   } finally {
-    await bootstrap.query('SELECT pg_advisory_unlock(727274)').catch(() => undefined);
+    await bootstrap.query('COMMIT').catch(() => undefined);
     await bootstrap.end();
+  }
+}
+
+/**
+ * Fails unless unqualified SQL resolves to `schema`. The schema reaches PostgreSQL as the
+ * `search_path` startup option, which a connection pooler may drop (PgBouncer in transaction
+ * pooling can only ignore it): then every raw query would silently use another schema.
+ */
+export async function checkSearchPath(ds: DataSource, schema: string): Promise<void> {
+  const [row] = await ds.query<{ s: string | null }[]>('SELECT current_schema() AS s');
+  if (row?.s !== schema) {
+    throw new Error(
+      `DATABASE_SCHEMA is ${schema} but unqualified SQL resolves to ${row?.s ?? 'no schema'}: behind PgBouncer in transaction pooling give the pooled database ` +
+        `connect_query='SET search_path = ${schema}, public' (or ALTER ROLE ... SET search_path)`,
+    );
   }
 }

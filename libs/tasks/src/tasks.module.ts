@@ -3,7 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { PgFileStore } from '@taskyard/files';
 import { TaskMetrics } from '@taskyard/observability';
-import { createDataSource } from '@taskyard/persistence';
+import { checkSearchPath, createDataSource } from '@taskyard/persistence';
 import { Fleet } from './cluster/fleet';
 import { TaskControlsService } from './controls/task-controls.service';
 import { CancelBus } from './events/cancel-bus';
@@ -67,6 +67,7 @@ export class TasksModule implements OnApplicationShutdown {
         useFactory: async () => {
           const ds = createDataSource({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, poolSize: config.DATABASE_POOL_SIZE, applicationName: `taskyard-${options.role}` });
           await ds.initialize();
+          await checkSearchPath(ds, config.DATABASE_SCHEMA);
           return ds;
         },
       },

@@ -1,5 +1,6 @@
 import type { JsonValue, TaskStatus } from '@taskyard/contracts';
 import type { TaskRecord } from '@taskyard/tasks';
+import type { Api } from '../../api/support/api-harness';
 import type { Platform } from '../../support/platform';
 import { waitFor } from '../../support/test-env';
 
@@ -79,4 +80,17 @@ export async function settle(platform: Platform, load: Tracked[], timeoutMs = 12
   return (await rows(platform, ids))
     .filter((r) => r.status !== expected.get(r.id)?.expected)
     .map((r) => `${r.id} (${r.type}) ended ${r.status} (${r.error}), expected ${expected.get(r.id)?.expected}`);
+}
+
+/** Once the load's long runs are running, cancels the ones meant to be cancelled (via the service or the api). */
+export async function cancelLong(platform: Platform, api: Api, token: string, load: Tracked[]): Promise<void> {
+  const long = load.filter((t) => t.cancelVia);
+  await waitFor(async () => (await rows(platform, long.map((t) => t.id))).every((r) => r.status === 'running'), 30_000, 'long runs to start');
+  for (const t of long) {
+    if (t.cancelVia === 'service') await platform.tasks.cancelTask(t.id);
+    else {
+      const res = await api.post(`/api/tasks/${t.id}/cancel`, token);
+      if (res.status !== 200) throw new Error(`cancel answered ${res.status} ${res.text}`);
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -164,6 +164,129 @@ export class PrivateRedisCluster {
   }
 }
 
+/** Runs a command as the postgres user when this process is root (PostgreSQL and PgBouncer refuse root). */
+async function asPostgres(args: string[]): Promise<void> {
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (asRoot) await run('runuser', ['-u', 'postgres', '--', ...args], { timeout: 60_000 });
+  else await run(args[0], args.slice(1), { timeout: 60_000 });
+}
+
+/** Whether a PostgreSQL (or PgBouncer) URL accepts a connection and answers a query. */
+async function answers(connectionString: string): Promise<boolean> {
+  const client = new Client({ connectionString, connectionTimeoutMillis: 1_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** A temp dir the postgres user owns. */
+async function postgresDir(prefix: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o700);
+  if (typeof process.getuid === 'function' && process.getuid() === 0) {
+    const { stdout } = await run('id', ['-u', 'postgres']);
+    const { stdout: gid } = await run('id', ['-g', 'postgres']);
+    chownSync(dir, Number(stdout.trim()), Number(gid.trim()));
+  }
+  return dir;
+}
+
+/**
+ * A private PgBouncer (Debian's) in transaction pooling mode in front of a PostgreSQL server:
+ * one pooled database for `database`, whose server connections get `searchPath` by a
+ * `connect_query` (the startup parameter `options` carrying it is ignored: PgBouncer cannot pool
+ * it), at most `poolSize` server connections.
+ */
+export class PrivatePgBouncer {
+  port = 0;
+  private dir = '';
+
+  constructor(
+    private readonly upstream: { host: string; port: number; database: string; searchPath: string },
+    readonly poolSize: number,
+  ) {}
+
+  /** The pooled database goes by the name of the one behind it (the migration checks that it exists). */
+  get alias(): string {
+    return this.upstream.database;
+  }
+
+  get url(): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/${this.alias}`;
+  }
+
+  async start(): Promise<void> {
+    this.port = await freePort();
+    this.dir = await postgresDir('taskyard-pgbouncer-');
+    const { host, port, database, searchPath } = this.upstream;
+    writeFileSync(join(this.dir, 'userlist.txt'), '"postgres" ""\n', { mode: 0o644 });
+    writeFileSync(
+      join(this.dir, 'pgbouncer.ini'),
+      [
+        '[databases]',
+        `${this.alias} = host=${host} port=${port} dbname=${database} pool_size=${this.poolSize} connect_query='SET search_path = ${searchPath}'`,
+        // For the migration's database check (it connects to `postgres`).
+        `postgres = host=${host} port=${port} dbname=postgres pool_size=1`,
+        '[pgbouncer]',
+        `listen_addr = 127.0.0.1`,
+        `listen_port = ${this.port}`,
+        'unix_socket_dir =',
+        'auth_type = trust',
+        `auth_file = ${join(this.dir, 'userlist.txt')}`,
+        'admin_users = postgres',
+        'pool_mode = transaction',
+        'max_client_conn = 1000',
+        'ignore_startup_parameters = options',
+        `pidfile = ${join(this.dir, 'pgbouncer.pid')}`,
+        `logfile = ${join(this.dir, 'pgbouncer.log')}`,
+        '',
+      ].join('\n'),
+      { mode: 0o644 },
+    );
+    await asPostgres(['pgbouncer', '-d', join(this.dir, 'pgbouncer.ini')]);
+    await waitFor(() => this.ready(), 10_000, 'pgbouncer to accept connections');
+  }
+
+  ready(): Promise<boolean> {
+    return answers(this.url);
+  }
+
+  private alive(pid: number): boolean {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Client connections PgBouncer holds for the pooled database (its `SHOW CLIENTS`). */
+  async clients(): Promise<number> {
+    const admin = new Client({ connectionString: `postgres://postgres@127.0.0.1:${this.port}/pgbouncer` });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ database: string }>('SHOW CLIENTS');
+      return rows.filter((r) => r.database === this.alias).length;
+    } finally {
+      await admin.end();
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.dir) return;
+    const pid = Number(readFileSync(join(this.dir, 'pgbouncer.pid'), 'utf8').trim());
+    if (pid > 0) process.kill(pid, 'SIGTERM');
+    await waitFor(() => !this.alive(pid), 10_000, 'pgbouncer to exit');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 
 /**
@@ -178,47 +301,26 @@ export class PrivatePostgres {
     return `postgres://postgres@127.0.0.1:${this.port}/taskyard_faults`;
   }
 
-  private async asPostgres(args: string[]): Promise<void> {
-    const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-    if (asRoot) await run('runuser', ['-u', 'postgres', '--', ...args], { timeout: 60_000 });
-    else await run(args[0], args.slice(1), { timeout: 60_000 });
-  }
-
   async init(): Promise<void> {
     this.port = await freePort();
-    this.dir = mkdtempSync(join(tmpdir(), 'taskyard-faults-pg-'));
-    chmodSync(this.dir, 0o700);
-    if (typeof process.getuid === 'function' && process.getuid() === 0) {
-      const { stdout } = await run('id', ['-u', 'postgres']);
-      const { stdout: gid } = await run('id', ['-g', 'postgres']);
-      chownSync(this.dir, Number(stdout.trim()), Number(gid.trim()));
-    }
-    await this.asPostgres([join(PG_BIN, 'initdb'), '-D', join(this.dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync']);
+    this.dir = await postgresDir('taskyard-faults-pg-');
+    await asPostgres([join(PG_BIN, 'initdb'), '-D', join(this.dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync']);
     await this.start();
   }
 
   async start(): Promise<void> {
     const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
-    await this.asPostgres([join(PG_BIN, 'pg_ctl'), '-D', join(this.dir, 'data'), '-l', join(this.dir, 'log'), '-o', options, '-w', '-t', '60', 'start']);
+    await asPostgres([join(PG_BIN, 'pg_ctl'), '-D', join(this.dir, 'data'), '-l', join(this.dir, 'log'), '-o', options, '-w', '-t', '60', 'start']);
     await waitFor(() => this.ready(), 30_000, 'private postgres to accept connections');
   }
 
   /** Fast shutdown (what `pg_ctlcluster ... stop` does): sessions are terminated. */
   async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
-    await this.asPostgres([join(PG_BIN, 'pg_ctl'), '-D', join(this.dir, 'data'), '-m', mode, '-w', '-t', '60', 'stop']);
+    await asPostgres([join(PG_BIN, 'pg_ctl'), '-D', join(this.dir, 'data'), '-m', mode, '-w', '-t', '60', 'stop']);
   }
 
-  async ready(): Promise<boolean> {
-    const client = new Client({ connectionString: `postgres://postgres@127.0.0.1:${this.port}/postgres`, connectionTimeoutMillis: 1_000 });
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+  ready(): Promise<boolean> {
+    return answers(`postgres://postgres@127.0.0.1:${this.port}/postgres`);
   }
 
   async destroy(): Promise<void> {
