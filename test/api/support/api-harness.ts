@@ -98,7 +98,15 @@ export async function startStack(name: string, options: { worker?: boolean; env?
     options.worker ? startProcess('worker', 'apps/worker/src/main.ts', { ...env.env, WORKER_METRICS_PORT: '0' }) : Promise.resolve(undefined),
   ]);
   const api = new Api(`http://127.0.0.1:${apiProcess.port}`);
-  const adminToken = await api.login('admin', ADMIN_PASSWORD);
+  let adminToken: string;
+  try {
+    adminToken = await api.login('admin', ADMIN_PASSWORD);
+  } catch (err) {
+    // Without a stack to stop, the processes would outlive the test run and keep jest waiting.
+    await Promise.all([apiProcess.kill(), worker?.kill()]);
+    await env.cleanup();
+    throw new Error(`${(err as Error).message}\napi output:\n${apiProcess.output.slice(-20).join('\n')}`);
+  }
   return {
     env,
     api,
