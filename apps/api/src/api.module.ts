@@ -9,6 +9,7 @@ import { EventTicketsService } from './events/event-tickets.service';
 import { TaskStreamService } from './events/task-stream.service';
 import { FilesController } from './files/files.controller';
 import { SchedulesController } from './schedules/schedules.controller';
+import { SiteController } from './site/site.controller';
 import { FilesService } from './files/files.service';
 import { HealthController } from './health.controller';
 import { OperationsController } from './operations/operations.controller';
@@ -48,7 +49,7 @@ export class ApiModule {
         // The runners are registered here too so createTask knows each example type's queue.
         ...(config.EXAMPLES_ENABLED ? [ExamplesRunnersModule, ExamplesApiModule] : []),
       ],
-      controllers: [HealthController, TasksController, TaskEventsController, FilesController, TaskSettingsController, SchedulesController, OperationsController],
+      controllers: [HealthController, TasksController, TaskEventsController, FilesController, TaskSettingsController, SchedulesController, OperationsController, SiteController],
       providers: [
         { provide: API_CONFIG, useValue: config },
         { provide: TaskQueryService, useFactory: (db: Db) => new TaskQueryService(db), inject: [Db] },
