@@ -35,7 +35,9 @@ export class AuthService {
     await this.throttle.succeeded(clientIp, username);
     const now = Math.floor(Date.now() / 1000);
     const exp = now + this.options.tokenTtlSeconds;
-    return { token: signJwt({ sub: found.user.id, iat: now, nbf: now, exp }, this.options.jwtSecret), expires_at: new Date(exp * 1000).toISOString(), user: found.user };
+    const user = await this.users.recordLogin(found.user);
+    const token = signJwt({ sub: user.id, iat: now, nbf: now, exp }, this.options.jwtSecret);
+    return { token, expires_at: new Date(exp * 1000).toISOString(), needs_mfa: false, password_expired: false, user };
   }
 
   /**

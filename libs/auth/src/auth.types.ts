@@ -1,26 +1,57 @@
 import type { FastifyRequest } from 'fastify';
 
-/** A role as the API returns it. */
-export interface RoleDto {
+/** A permission as EZ-Console's profile carries it: `code` is the permission code (spec §5). */
+export interface PermissionDto {
   id: string;
+  code: string;
   name: string;
   description: string;
-  permissions: string[];
-}
-
-/** A user as the API returns it (never the password hash). */
-export interface UserDto {
-  id: string;
-  username: string;
-  email: string | null;
-  full_name: string | null;
-  status: 'active' | 'disabled';
-  roles: RoleDto[];
+  org_permission: boolean;
   created_at: string;
   updated_at: string;
 }
 
-/** The authenticated caller: a user with the union of their roles' permissions. */
+/** EZ-Console's IAM-style policy; Taskyard grants by `permissions` only, so it is empty. */
+export interface PolicyDocumentDto {
+  Statement: { Effect: string; Action: string[]; Resource?: string[] }[];
+}
+
+/** A role as the API returns it (EZ-Console's `model.Role`). */
+export interface RoleDto {
+  id: string;
+  name: string;
+  description: string;
+  permissions: PermissionDto[];
+  /** `system` for the built-in roles. */
+  role_type: string;
+  policy_document: PolicyDocumentDto;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * A user as the API returns it (EZ-Console's `model.User`; never the password hash). Taskyard
+ * has no MFA, no password change route and only local users: those fields say so.
+ */
+export interface UserDto {
+  id: string;
+  username: string;
+  email: string;
+  full_name: string;
+  status: 'active' | 'disabled';
+  roles: RoleDto[];
+  source: 'local';
+  mfa_enabled: boolean;
+  mfa_enforced: boolean;
+  disable_change_password: boolean;
+  /** Absent until the user first logs in. */
+  last_login?: string;
+  password_changed_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The authenticated caller: a user with the union of their roles' permission codes. */
 export interface AuthUser extends UserDto {
   permissions: string[];
 }
@@ -28,6 +59,10 @@ export interface AuthUser extends UserDto {
 export interface LoginResultDto {
   token: string;
   expires_at: string;
+  /** Always false: Taskyard has no second factor. */
+  needs_mfa: boolean;
+  /** Always false: Taskyard has no password expiry. */
+  password_expired: boolean;
   user: AuthUser;
 }
 

@@ -2,7 +2,8 @@ import type { AuthUser } from './auth.types';
 import { ActiveUserCache, MAX_USER_CACHE_MS } from './user-cache';
 
 const user = (id: string, permissions: string[] = []): AuthUser => ({
-  id, username: id, email: null, full_name: null, status: 'active', roles: [], created_at: '', updated_at: '', permissions,
+  id, username: id, email: '', full_name: '', status: 'active', roles: [], source: 'local', mfa_enabled: false, mfa_enforced: false,
+  disable_change_password: true, password_changed_at: '', created_at: '', updated_at: '', permissions,
 });
 
 /** A users table the test edits, counting lookups, and a clock the test moves. */

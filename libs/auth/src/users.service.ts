@@ -4,7 +4,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { Logger } from '@taskyard/observability';
 import { UnknownRoleError, UsernameTakenError } from './auth.errors';
 import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.options';
-import type { AuthUser, RoleDto, UserDto } from './auth.types';
+import { PERMISSION_NAMES, type Permission } from '@taskyard/contracts';
+import type { AuthUser, PermissionDto, RoleDto, UserDto } from './auth.types';
 import { hashPassword } from './password';
 
 export interface UserListQuery {
@@ -22,22 +23,35 @@ export interface NewUser {
   roleIds: string[];
 }
 
+/** A roles row (also as `json_build_object` gives it, with timestamps as text). */
+interface RoleRow {
+  id: string;
+  name: string;
+  description: string;
+  permissions: string[];
+  role_type: string;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
 interface UserRow {
   id: string;
   username: string;
   email: string | null;
   full_name: string | null;
   status: 'active' | 'disabled';
+  last_login: Date | null;
+  password_changed_at: Date;
   created_at: Date;
   updated_at: Date;
-  roles: RoleDto[];
+  roles: RoleRow[];
   password_hash?: string;
 }
 
+const ROLE_FIELDS = `'id', r.id, 'name', r.name, 'description', r.description, 'permissions', r.permissions, 'role_type', r.role_type, 'created_at', r.created_at, 'updated_at', r.updated_at`;
 const USER_SELECT = `
-  SELECT u.id, u.username, u.email, u.full_name, u.status, u.created_at, u.updated_at,
-         coalesce(json_agg(json_build_object('id', r.id, 'name', r.name, 'description', r.description, 'permissions', r.permissions) ORDER BY r.id)
-                  FILTER (WHERE r.id IS NOT NULL), '[]') AS roles`;
+  SELECT u.id, u.username, u.email, u.full_name, u.status, u.last_login, u.password_changed_at, u.created_at, u.updated_at,
+         coalesce(json_agg(json_build_object(${ROLE_FIELDS}) ORDER BY r.id) FILTER (WHERE r.id IS NOT NULL), '[]') AS roles`;
 const USER_FROM = `FROM users u LEFT JOIN user_roles ur ON ur.user_id = u.id LEFT JOIN roles r ON r.id = ur.role_id`;
 
 /** `%`, `_` and `\` are literal in a user's search text. */
@@ -45,21 +59,56 @@ export function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-function toUserDto(r: UserRow): UserDto {
+const iso = (d: Date | string): string => new Date(d).toISOString();
+
+/** A permission code as EZ-Console's permission object; it dates from the role granting it. */
+function toPermissionDto(code: string, role: RoleRow): PermissionDto {
   return {
-    id: r.id,
-    username: r.username,
-    email: r.email,
-    full_name: r.full_name,
-    status: r.status,
-    roles: r.roles,
-    created_at: r.created_at.toISOString(),
-    updated_at: r.updated_at.toISOString(),
+    id: code,
+    code,
+    name: PERMISSION_NAMES[code as Permission] ?? code,
+    description: '',
+    org_permission: false,
+    created_at: iso(role.created_at),
+    updated_at: iso(role.updated_at),
   };
 }
 
+function toRoleDto(r: RoleRow): RoleDto {
+  return {
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    permissions: r.permissions.map((code) => toPermissionDto(code, r)),
+    role_type: r.role_type,
+    policy_document: { Statement: [] },
+    created_at: iso(r.created_at),
+    updated_at: iso(r.updated_at),
+  };
+}
+
+function toUserDto(r: UserRow): UserDto {
+  const dto: UserDto = {
+    id: r.id,
+    username: r.username,
+    email: r.email ?? '',
+    full_name: r.full_name ?? '',
+    status: r.status,
+    roles: r.roles.map(toRoleDto),
+    source: 'local',
+    mfa_enabled: false,
+    mfa_enforced: false,
+    disable_change_password: true,
+    password_changed_at: r.password_changed_at.toISOString(),
+    created_at: r.created_at.toISOString(),
+    updated_at: r.updated_at.toISOString(),
+  };
+  if (r.last_login) dto.last_login = r.last_login.toISOString();
+  return dto;
+}
+
 export function toAuthUser(r: UserDto): AuthUser {
-  return { ...r, permissions: [...new Set(r.roles.flatMap((role) => role.permissions))].sort() };
+  return { ...r, permissions: [...new Set(r.roles.flatMap((role) => role.permissions.map((p) => p.code)))].sort() };
 }
 
 /** Users and roles: lookups for authentication, the users list, creation and the bootstrap admin. */
@@ -130,7 +179,15 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   async roles(): Promise<RoleDto[]> {
-    return this.dataSource.query(`SELECT id, name, description, permissions FROM roles ORDER BY id`);
+    const rows: RoleRow[] = await this.dataSource.query(`SELECT id, name, description, permissions, role_type, created_at, updated_at FROM roles ORDER BY id`);
+    return rows.map(toRoleDto);
+  }
+
+  /** Records a successful login; returns the user as of that login. */
+  async recordLogin(user: AuthUser): Promise<AuthUser> {
+    const at = new Date();
+    await this.dataSource.query(`UPDATE users SET last_login = $2 WHERE id = $1`, [user.id, at]);
+    return { ...user, last_login: at.toISOString() };
   }
 
   async create(input: NewUser, manager?: EntityManager): Promise<UserDto> {

@@ -6,6 +6,10 @@ export class RoleEntity {
   @Column('varchar', { length: 128 }) name!: string;
   @Column('text') description!: string;
   @Column('text', { array: true }) permissions!: string[];
+  /** `system` for the built-in roles. */
+  @Column('varchar', { name: 'role_type', length: 16 }) roleType!: string;
+  @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
+  @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
 }
 
 @Entity({ name: 'users' })
@@ -17,6 +21,8 @@ export class UserEntity {
   @Column('varchar', { length: 255, nullable: true }) email!: string | null;
   @Column('varchar', { name: 'full_name', length: 255, nullable: true }) fullName!: string | null;
   @Column('varchar', { length: 16 }) status!: 'active' | 'disabled';
+  @Column('timestamptz', { name: 'last_login', nullable: true }) lastLogin!: Date | null;
+  @Column('timestamptz', { name: 'password_changed_at' }) passwordChangedAt!: Date;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
 
