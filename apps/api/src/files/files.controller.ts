@@ -23,7 +23,7 @@ export class FilesController {
 
   /**
    * Downloads an artifact with a Bearer token or a signed URL (`signature` + `expires`);
-   * `?method=sign` answers `{url, expires_at}` instead.
+   * `?method=sign` answers `{signature, expires, url}` instead.
    */
   @OptionalAuth()
   @Get(':fileKey')

@@ -9,9 +9,14 @@ import type { ApiConfig } from '../api.config';
 import { canViewTask } from '../tasks/task-access.service';
 import { FileNotFoundError, InvalidSignatureError } from './files.errors';
 
+/**
+ * `GET /api/files/:key?method=sign`: EZ-Console's `{signature, expires}` (unix seconds), from
+ * which its pages build `?signature=&expires=`; `url` is that URL ready made.
+ */
 export interface SignedUrlDto {
+  signature: string;
+  expires: number;
   url: string;
-  expires_at: string;
 }
 
 /**
@@ -54,7 +59,7 @@ export class FilesService {
     await this.authorize(user, key);
     const expires = Math.floor(Date.now() / 1000) + this.config.FILE_URL_TTL_SECONDS;
     const signature = this.signature(key, expires);
-    return { url: `/api/files/${encodeURIComponent(key)}?signature=${signature}&expires=${expires}`, expires_at: new Date(expires * 1000).toISOString() };
+    return { signature, expires, url: `/api/files/${encodeURIComponent(key)}?signature=${signature}&expires=${expires}` };
   }
 
   /** The file a signed URL points at; 403 for a forged or expired signature. */

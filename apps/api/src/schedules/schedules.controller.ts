@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsBoolean } from 'class-validator';
-import { Permission, type ScheduleDto, type TaskDto } from '@taskyard/contracts';
+import { Permission, type ActionMessage, type ScheduleDto, type TaskDto } from '@taskyard/contracts';
 import { CurrentUser, Paged, ReqCtx, RequirePermissions, type AuthUser, type RequestCtx } from '@taskyard/auth';
 import { ScheduleService, toTaskDto } from '@taskyard/tasks';
 import { TaskAccessService } from '../tasks/task-access.service';
@@ -37,8 +37,9 @@ export class SchedulesController {
   @Post(':id/toggle')
   @HttpCode(200)
   @RequirePermissions(Permission.TaskScheduleUpdate)
-  toggle(@Param('id') id: string, @Body() body: ToggleScheduleDto): Promise<ScheduleDto> {
-    return this.schedules.toggle(id, body.enabled);
+  async toggle(@Param('id') id: string, @Body() body: ToggleScheduleDto): Promise<ScheduleDto & ActionMessage> {
+    const schedule = await this.schedules.toggle(id, body.enabled);
+    return { ...schedule, message: schedule.enabled ? 'schedule enabled' : 'schedule disabled' };
   }
 
   /** Creates one task now; 409 when the schedule is disabled. */

@@ -33,8 +33,9 @@ export class TaskSettingsHttpService {
     return this.withAliases(await this.settings.update(values, this.redis));
   }
 
+  /** Defaults as text, as EZ-Console sends them (`value_type` says how to read them). */
   fields(): TaskSettingFieldDto[] {
-    return this.registry.list();
+    return this.registry.list().map((f) => ({ key: f.key, value_type: f.valueType, default_value: String(f.defaultValue) }));
   }
 
   logStorageBackends(): LogStorageBackendDto[] {

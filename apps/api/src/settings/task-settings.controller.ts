@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
-import { Permission, type LogStorageBackendDto, type TaskSettingFieldDto } from '@taskyard/contracts';
+import { Permission, type ActionMessage, type LogStorageBackendDto, type TaskSettingFieldDto } from '@taskyard/contracts';
 import { RequirePermissions } from '@taskyard/auth';
 import { TaskSettingsHttpService, type TaskSettingsMap } from './task-settings-http.service';
 
@@ -20,8 +20,8 @@ export class TaskSettingsController {
   @Put()
   @RequirePermissions(Permission.SettingsUpdate)
   @ApiBody({ schema: { type: 'object', additionalProperties: { oneOf: [{ type: 'integer' }, { type: 'boolean' }, { type: 'string' }] } } })
-  update(@Body() body: unknown): Promise<TaskSettingsMap> {
-    return this.settings.update(body);
+  async update(@Body() body: unknown): Promise<ActionMessage & { settings: TaskSettingsMap }> {
+    return { message: 'task settings updated', settings: await this.settings.update(body) };
   }
 
   @Get('fields')

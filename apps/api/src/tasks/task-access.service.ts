@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Permission, type BulkResultDto, type TaskAttemptDto, type TaskDto, type TaskLogDto } from '@taskyard/contracts';
+import { Permission, type BulkResultDto, type TaskAttemptDto, type TaskDto, type TaskLogLineDto } from '@taskyard/contracts';
 import { ForbiddenError, hasPermission, UsersService, type AuthUser } from '@taskyard/auth';
 import { ScheduleService, TaskAttemptsService, TaskLogReader, TaskNotFoundError, TaskQueryService, TaskService, toTaskDto, type TaskListQuery, type TaskRecord } from '@taskyard/tasks';
 import { mapError } from '../http/error-mapping';
@@ -64,9 +64,9 @@ export class TaskAccessService {
     return this.toDtos(await this.query.recentUserTasks(user.id));
   }
 
-  async logs(user: AuthUser, id: string, after: string | undefined, limit: number): Promise<TaskLogDto[]> {
+  async logs(user: AuthUser, id: string, after: string | undefined, limit: number): Promise<TaskLogLineDto[]> {
     await this.view(user, id);
-    return this.logReader.read(id, { after, limit });
+    return (await this.logReader.read(id, { after, limit })).map((line) => ({ ...line, updated_at: line.created_at }));
   }
 
   /** Every attempt of a visible task, oldest first. */

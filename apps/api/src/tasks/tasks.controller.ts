@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { BulkResultDto, TaskAttemptDto, TaskDto, TaskLogDto } from '@taskyard/contracts';
+import type { ActionMessage, BulkResultDto, TaskAttemptDto, TaskDto, TaskLogLineDto } from '@taskyard/contracts';
 import { CurrentUser, Paged, type AuthUser } from '@taskyard/auth';
 import { UuidParam } from '../http/validation';
 import { TaskAccessService } from './task-access.service';
@@ -40,7 +40,7 @@ export class TasksController {
   }
 
   @Get('tasks/:id/logs')
-  logs(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string, @Query() q: TaskLogsQueryDto): Promise<TaskLogDto[]> {
+  logs(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string, @Query() q: TaskLogsQueryDto): Promise<TaskLogLineDto[]> {
     return this.access.logs(user, id, q.after, q.limit);
   }
 
@@ -52,20 +52,21 @@ export class TasksController {
 
   @Post('tasks/:id/cancel')
   @HttpCode(200)
-  async cancel(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string): Promise<TaskDto> {
-    return this.access.toDto(await this.access.act(user, id, 'cancel'));
+  async cancel(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string): Promise<TaskDto & ActionMessage> {
+    const task = await this.access.toDto(await this.access.act(user, id, 'cancel'));
+    return { ...task, message: task.status === 'cancelled' ? 'task cancelled' : 'cancellation requested' };
   }
 
   @Post('tasks/:id/retry')
   @HttpCode(200)
-  async retry(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string): Promise<TaskDto> {
-    return this.access.toDto(await this.access.act(user, id, 'retry'));
+  async retry(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string): Promise<TaskDto & ActionMessage> {
+    return { ...(await this.access.toDto(await this.access.act(user, id, 'retry'))), message: 'task queued for retry' };
   }
 
   @Delete('tasks/:id')
-  async remove(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string): Promise<null> {
+  async remove(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string): Promise<ActionMessage> {
     await this.access.act(user, id, 'delete');
-    return null;
+    return { message: 'task deleted' };
   }
 
   @Post('tasks/bulk/cancel')

@@ -59,7 +59,7 @@ export const schedulesApi = {
 
 export const settingsApi = {
   get: (signal?: AbortSignal) => api.get<TaskSettingsMap>('/api/system/task-settings', undefined, signal),
-  update: (values: TaskSettingsMap) => api.put<TaskSettingsMap | null>('/api/system/task-settings', values),
+  update: (values: TaskSettingsMap) => api.put<{ message: string; settings?: TaskSettingsMap } | null>('/api/system/task-settings', values),
   fields: (signal?: AbortSignal) => api.get<TaskSettingFieldDto[]>('/api/system/task-settings/fields', undefined, signal),
   logStorageBackends: (signal?: AbortSignal) =>
     api.get<LogStorageBackendDto[]>('/api/system/task-settings/log-storage-backends', undefined, signal),

@@ -5,11 +5,17 @@ import type { TaskCategory, TaskStatus } from '@taskyard/contracts';
  * the login answer and query objects. Kept lenient where the spec leaves a field open.
  */
 
+/** A role's permission, as EZ-Console's profile carries it. */
+export interface PermissionRef {
+  code: string;
+  name?: string;
+}
+
 export interface RoleDto {
   id: string;
   name: string;
   description?: string | null;
-  permissions?: string[];
+  permissions?: PermissionRef[];
 }
 
 /** Roles arrive either as objects or as bare role names. */
@@ -38,7 +44,10 @@ export interface LoginResultDto {
   user: UserDto;
 }
 
+/** `?method=sign`: EZ-Console's `{signature, expires}` (unix seconds) plus the ready-made `url`. */
 export interface SignedUrlDto {
+  signature: string;
+  expires: number;
   url: string;
 }
 

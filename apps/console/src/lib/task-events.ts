@@ -13,20 +13,19 @@ export function applyTaskEvent(task: TaskDto, event: TaskEvent): TaskDto {
       return {
         ...task,
         progress: clampProgress(event.progress),
-        progress_message: event.message,
+        progress_message: event.message ?? undefined,
         status: task.status === TaskStatus.Pending ? TaskStatus.Running : task.status,
       };
     case 'status': {
       const next: TaskDto = { ...task, status: event.status, updated_at: event.at };
-      if (event.error !== undefined) next.error = event.error;
+      if (event.error !== undefined) next.error = event.error ?? undefined;
       if (event.status === TaskStatus.Success) next.progress = 100;
       if (event.status === TaskStatus.Pending && isTerminalStatus(task.status)) {
         // Manual retry resets the run (spec §3).
         next.progress = 0;
-        next.progress_message = null;
-        next.error = null;
-        next.result = null;
         next.cancel_requested = false;
+        const { progress_message: _message, error: _error, result: _result, ...rest } = next;
+        return rest;
       }
       return next;
     }

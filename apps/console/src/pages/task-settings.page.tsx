@@ -163,8 +163,8 @@ export function TaskSettingsPage() {
     try {
       const updated = await settingsApi.update(body);
       message.success({ content: 'Task settings saved.', key: SAVE_MESSAGE_KEY });
-      if (updated && typeof updated === 'object' && !Array.isArray(updated)) {
-        setLoaded({ ...loaded, settings: { ...loaded.settings, ...updated } });
+      if (updated?.settings && typeof updated.settings === 'object') {
+        setLoaded({ ...loaded, settings: { ...loaded.settings, ...updated.settings } });
       } else {
         await load();
       }

@@ -139,15 +139,9 @@ export class ScheduleService {
 
   private toDto(def: ScheduledJobDefinition, state: ScheduleState | undefined): ScheduleDto {
     const enabled = state?.enabled ?? def.enabledByDefault ?? true;
-    return {
-      id: def.id,
-      name: def.name,
-      spec: def.spec,
-      description: def.description ?? '',
-      task_type: def.taskType,
-      enabled,
-      next_run: enabled ? nextFire(def, new Date()).toISOString() : null,
-      last_run: state?.lastRun ? state.lastRun.toISOString() : null,
-    };
+    const dto: ScheduleDto = { id: def.id, name: def.name, spec: def.spec, description: def.description ?? '', task_type: def.taskType, enabled };
+    if (enabled) dto.next_run = nextFire(def, new Date()).toISOString();
+    if (state?.lastRun) dto.last_run = state.lastRun.toISOString();
+    return dto;
   }
 }

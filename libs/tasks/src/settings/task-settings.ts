@@ -1,4 +1,4 @@
-import { Channels, type SettingValueType, type TaskSettingFieldDto } from '@taskyard/contracts';
+import { Channels, type SettingValueType } from '@taskyard/contracts';
 import { Logger } from '@taskyard/observability';
 import { InvalidTaskOptionsError } from '../errors';
 import type { RedisClient, RedisConnections } from '../queue/redis-connections';
@@ -49,8 +49,9 @@ export class TaskSettingsRegistry {
     return this.fields.get(key);
   }
 
-  list(): TaskSettingFieldDto[] {
-    return [...this.fields.values()].map((f) => ({ key: f.key, value_type: f.valueType, default_value: f.defaultValue }));
+  /** Every registered setting, with its full `task_` key and typed default. */
+  list(): SettingField[] {
+    return [...this.fields.values()];
   }
 
   keys(): string[] {
@@ -109,7 +110,7 @@ export class TaskSettingsService {
     if (seq < this.appliedSeq) return this.values;
     this.appliedSeq = seq;
     const next = new Map<string, SettingValue>();
-    for (const field of this.registry.list()) next.set(field.key, field.default_value);
+    for (const field of this.registry.list()) next.set(field.key, field.defaultValue);
     for (const { key, value } of rows) {
       const field = this.registry.get(key);
       if (!field) continue;

@@ -91,34 +91,37 @@ export function mapTaskRow(r: TaskRow): TaskRecord {
   });
 }
 
-const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
-
-/** The REST representation (spec §3): snake_case, internal fields left out. */
+/**
+ * The REST representation (spec §3, EZ-Console's shape): snake_case, internal fields left out,
+ * `payload`/`result` as JSON text, and empty optional fields absent rather than `null`.
+ * Only HTTP controllers call this; module authors keep the parsed values of `TaskRecord`.
+ */
 export function toTaskDto(t: TaskRecord): TaskDto {
-  return {
+  const dto: TaskDto = {
     id: t.id,
     type: t.type,
     status: t.status,
     progress: t.progress,
-    progress_message: t.progressMessage,
-    result: t.result,
-    error: t.error,
     creator_id: t.creatorId,
     category: t.category,
-    cron_schedule_id: t.cronScheduleId,
-    artifact_file_key: t.artifactFileKey,
-    artifact_file_name: t.artifactFileName,
     retry_count: t.retryCount,
     auto_retry_count: t.autoRetryCount,
     max_retries: t.maxRetries,
     priority: t.priority,
-    payload: t.payload,
-    not_before: iso(t.notBefore),
-    not_after: iso(t.notAfter),
     cancel_requested: t.cancelRequested,
     created_at: t.createdAt.toISOString(),
     updated_at: t.updatedAt.toISOString(),
-    started_at: iso(t.startedAt),
-    finished_at: iso(t.finishedAt),
   };
+  if (t.progressMessage) dto.progress_message = t.progressMessage;
+  if (t.payload !== null) dto.payload = JSON.stringify(t.payload);
+  if (t.result !== null) dto.result = JSON.stringify(t.result);
+  if (t.error) dto.error = t.error;
+  if (t.cronScheduleId) dto.cron_schedule_id = t.cronScheduleId;
+  if (t.artifactFileKey) dto.artifact_file_key = t.artifactFileKey;
+  if (t.artifactFileName) dto.artifact_file_name = t.artifactFileName;
+  if (t.notBefore) dto.not_before = t.notBefore.toISOString();
+  if (t.notAfter) dto.not_after = t.notAfter.toISOString();
+  if (t.startedAt) dto.started_at = t.startedAt.toISOString();
+  if (t.finishedAt) dto.finished_at = t.finishedAt.toISOString();
+  return dto;
 }
