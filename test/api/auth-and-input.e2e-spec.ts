@@ -160,6 +160,12 @@ describe('api: envelope, authentication and bad input', () => {
     expect(docs.status).toBe(200);
     expect(docs.body.openapi).toMatch(/^3\./);
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/api/tasks', '/api/tasks/{id}', '/api/authorization/auth/login']));
+    // The document describes EZ-Console's representation: payload and result as JSON text, permissions as objects.
+    const dataOf = (path: string, method: string) => docs.body.paths[path][method].responses['200'].content['application/json'].schema.properties.data;
+    expect(dataOf('/api/tasks/{id}', 'get').properties).toMatchObject({ payload: { type: 'string' }, result: { type: 'string' } });
+    expect(dataOf('/api/tasks/{id}', 'get').required).not.toContain('error');
+    expect(dataOf('/api/authorization/profile', 'get').properties.roles.items.properties.permissions.items.required).toContain('code');
+    expect(dataOf('/api/files/{fileKey}', 'get').required).toEqual(['signature', 'expires', 'url']);
     const deepLink = await stack.api.get('/tasks/some-id');
     expect(deepLink.status).toBe(200);
     expect(deepLink.headers.get('content-type')).toContain('text/html');

@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Permission } from '@taskyard/contracts';
 import { CurrentUser, Public, RequirePermissions } from './auth.decorators';
 import { CreateUserDto, ListUsersQueryDto, LoginDto } from './auth.dto';
+import { LOGIN_SCHEMA, okEnvelope, PROFILE_SCHEMA } from './auth.openapi';
 import { AuthService } from './auth.service';
 import type { AuthRequest, AuthUser, LoginResultDto, RoleDto, UserDto } from './auth.types';
 import { Paged } from './paged';
@@ -19,12 +20,14 @@ export class AuthController {
   @Public()
   @Post('auth/login')
   @HttpCode(200)
+  @ApiOkResponse({ schema: okEnvelope(LOGIN_SCHEMA) })
   login(@Body() body: LoginDto, @Req() req: AuthRequest): Promise<LoginResultDto> {
     return this.auth.login(body.username, body.password, req.ip);
   }
 
   @ApiBearerAuth()
   @Get('profile')
+  @ApiOkResponse({ schema: okEnvelope(PROFILE_SCHEMA) })
   profile(@CurrentUser() user: AuthUser): AuthUser {
     return user;
   }

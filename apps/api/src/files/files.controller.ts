@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query, StreamableFile } from '@nestjs/common';
 import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { MaybeUser, OptionalAuth, UnauthenticatedError, type AuthUser } from '@taskyard/auth';
+import { ApiData, SIGNED_URL_SCHEMA } from '../http/openapi';
 import { contentDisposition, FilesService, type SignedUrlDto } from './files.service';
 
 export class FileQueryDto {
@@ -26,6 +27,7 @@ export class FilesController {
    * `?method=sign` answers `{signature, expires, url}` instead.
    */
   @OptionalAuth()
+  @ApiData(SIGNED_URL_SCHEMA, 'with `?method=sign`; otherwise the file itself')
   @Get(':fileKey')
   async download(@MaybeUser() user: AuthUser | undefined, @Param('fileKey') key: string, @Query() q: FileQueryDto): Promise<StreamableFile | SignedUrlDto> {
     if (q.method === 'sign') {

@@ -4,6 +4,7 @@ import { IsBoolean } from 'class-validator';
 import { Permission, type ActionMessage, type ScheduleDto, type TaskDto } from '@taskyard/contracts';
 import { CurrentUser, Paged, ReqCtx, RequirePermissions, type AuthUser, type RequestCtx } from '@taskyard/auth';
 import { ScheduleService, toTaskDto } from '@taskyard/tasks';
+import { ApiData, ApiList, SCHEDULE_SCHEMA, TASK_SCHEMA, withMessage } from '../http/openapi';
 import { TaskAccessService } from '../tasks/task-access.service';
 import { ScheduleHistoryQueryDto } from '../tasks/tasks.dto';
 
@@ -22,6 +23,7 @@ export class SchedulesController {
   ) {}
 
   @Get()
+  @ApiData({ type: 'array', items: SCHEDULE_SCHEMA })
   @RequirePermissions(Permission.TaskScheduleList)
   list(): Promise<ScheduleDto[]> {
     return this.schedules.list();
@@ -29,12 +31,14 @@ export class SchedulesController {
 
   /** Tasks the schedule created, newest first; the same visibility as `GET /api/tasks`. */
   @Get(':id/history')
+  @ApiList(TASK_SCHEMA)
   async history(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() q: ScheduleHistoryQueryDto): Promise<Paged<TaskDto>> {
     const { items, total } = await this.access.scheduleHistory(user, id, { page: q.current, pageSize: q.page_size, status: q.status });
     return new Paged(items, total, q.current, q.page_size);
   }
 
   @Post(':id/toggle')
+  @ApiData(withMessage(SCHEDULE_SCHEMA), 'the schedule and a message')
   @HttpCode(200)
   @RequirePermissions(Permission.TaskScheduleUpdate)
   async toggle(@Param('id') id: string, @Body() body: ToggleScheduleDto): Promise<ScheduleDto & ActionMessage> {
@@ -44,6 +48,7 @@ export class SchedulesController {
 
   /** Creates one task now; 409 when the schedule is disabled. */
   @Post(':id/trigger')
+  @ApiData(TASK_SCHEMA)
   @HttpCode(200)
   @RequirePermissions(Permission.TaskScheduleUpdate)
   async trigger(@ReqCtx() ctx: RequestCtx, @Param('id') id: string): Promise<TaskDto> {

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { Permission, type ActionMessage, type LogStorageBackendDto, type TaskSettingFieldDto } from '@taskyard/contracts';
 import { RequirePermissions } from '@taskyard/auth';
+import { ApiData, SETTING_FIELD_SCHEMA } from '../http/openapi';
 import { TaskSettingsHttpService, type TaskSettingsMap } from './task-settings-http.service';
 
 @ApiTags('settings')
@@ -18,6 +19,7 @@ export class TaskSettingsController {
 
   /** A flat map of settings to change; validated as a whole by the settings registry. */
   @Put()
+  @ApiData({ type: 'object', required: ['message', 'settings'], properties: { message: { type: 'string' }, settings: { type: 'object', additionalProperties: true } } })
   @RequirePermissions(Permission.SettingsUpdate)
   @ApiBody({ schema: { type: 'object', additionalProperties: { oneOf: [{ type: 'integer' }, { type: 'boolean' }, { type: 'string' }] } } })
   async update(@Body() body: unknown): Promise<ActionMessage & { settings: TaskSettingsMap }> {
@@ -25,6 +27,7 @@ export class TaskSettingsController {
   }
 
   @Get('fields')
+  @ApiData({ type: 'array', items: SETTING_FIELD_SCHEMA })
   @RequirePermissions(Permission.SettingsView)
   fields(): TaskSettingFieldDto[] {
     return this.settings.fields();

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@ne
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { ActionMessage, BulkResultDto, TaskAttemptDto, TaskDto, TaskLogLineDto } from '@taskyard/contracts';
 import { CurrentUser, Paged, type AuthUser } from '@taskyard/auth';
+import { ApiData, ApiList, MESSAGE_SCHEMA, TASK_LOG_SCHEMA, TASK_SCHEMA, withMessage } from '../http/openapi';
 import { UuidParam } from '../http/validation';
 import { TaskAccessService } from './task-access.service';
 import { BulkIdsDto, ListTasksQueryDto, TaskLogsQueryDto } from './tasks.dto';
@@ -13,6 +14,7 @@ export class TasksController {
   constructor(private readonly access: TaskAccessService) {}
 
   @Get('tasks')
+  @ApiList(TASK_SCHEMA)
   async list(@CurrentUser() user: AuthUser, @Query() q: ListTasksQueryDto): Promise<Paged<TaskDto>> {
     const { items, total } = await this.access.list(user, {
       page: q.current,
@@ -30,16 +32,19 @@ export class TasksController {
   }
 
   @Get('user-tasks')
+  @ApiData({ type: 'array', items: TASK_SCHEMA })
   userTasks(@CurrentUser() user: AuthUser): Promise<TaskDto[]> {
     return this.access.userTasks(user);
   }
 
   @Get('tasks/:id')
+  @ApiData(TASK_SCHEMA)
   async get(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string): Promise<TaskDto> {
     return this.access.toDto(await this.access.view(user, id));
   }
 
   @Get('tasks/:id/logs')
+  @ApiData({ type: 'array', items: TASK_LOG_SCHEMA })
   logs(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string, @Query() q: TaskLogsQueryDto): Promise<TaskLogLineDto[]> {
     return this.access.logs(user, id, q.after, q.limit);
   }
@@ -51,6 +56,7 @@ export class TasksController {
   }
 
   @Post('tasks/:id/cancel')
+  @ApiData(withMessage(TASK_SCHEMA), 'the task and a message')
   @HttpCode(200)
   async cancel(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string): Promise<TaskDto & ActionMessage> {
     const task = await this.access.toDto(await this.access.act(user, id, 'cancel'));
@@ -58,12 +64,14 @@ export class TasksController {
   }
 
   @Post('tasks/:id/retry')
+  @ApiData(withMessage(TASK_SCHEMA), 'the task and a message')
   @HttpCode(200)
   async retry(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string): Promise<TaskDto & ActionMessage> {
     return { ...(await this.access.toDto(await this.access.act(user, id, 'retry'))), message: 'task queued for retry' };
   }
 
   @Delete('tasks/:id')
+  @ApiData(MESSAGE_SCHEMA)
   async remove(@CurrentUser() user: AuthUser, @Param('id', UuidParam) id: string): Promise<ActionMessage> {
     await this.access.act(user, id, 'delete');
     return { message: 'task deleted' };
