@@ -214,7 +214,8 @@ describe('operator features with real processes: timeouts, attempt history, paus
       const bad = await api.post('/api/system/task-types/Bad%20Name/pause', operator.token);
       expect(bad.status).toBe(400);
       expect(bad.body.code).toBe('E4003');
-      const roles = (await api.get('/api/authorization/roles', admin)).body.data as { id: string; permissions: string[] }[];
+      const listed = (await api.get('/api/authorization/roles', admin)).body.data as { id: string; permissions: { code: string }[] }[];
+      const roles = listed.map((r) => ({ id: r.id, permissions: r.permissions.map((p) => p.code) }));
       for (const id of ['admin', 'operator']) {
         expect(roles.find((r) => r.id === id)?.permissions).toEqual(expect.arrayContaining(['task:queue:view', 'task:queue:update', 'system:fleet:view']));
       }
