@@ -8,6 +8,9 @@ import type { TasksConfig } from '../tasks.config';
 import { REDIS_COMMANDS, REDIS_CONNECTIONS, TASK_METRICS } from '../tokens';
 import { DependencyGate, dependencyProbes } from './dependency-gate';
 
+/** Time past the drain deadline that closing connections and flushing buffers may take. */
+const SHUTDOWN_MARGIN_MS = 10_000;
+
 export interface ContextAppOptions {
   name: string;
   module: Type | DynamicModule;
@@ -66,6 +69,14 @@ export async function runContextApp(options: ContextAppOptions): Promise<{ app: 
   const shutdown = () =>
     (stopping ??= (async () => {
       logger.info('shutting down');
+      // The drain has its own deadline; this one catches whatever else never settles (a Redis
+      // client stuck on a node that came back empty, say), so a SIGTERM always ends the process
+      // with a line that says why instead of waiting for the orchestrator's SIGKILL.
+      const hardDeadlineMs = options.config.SHUTDOWN_TIMEOUT_MS + SHUTDOWN_MARGIN_MS;
+      setTimeout(() => {
+        logger.error('shutdown did not finish in time; exiting', { deadline_ms: hardDeadlineMs });
+        process.exit(1);
+      }, hardDeadlineMs).unref();
       await app.close();
       await ops.close();
       logger.announce('stopped');
