@@ -20,7 +20,7 @@ export interface TaskDto {
   error?: string;
   creator_id: string;
   /** Username of the creator (absent where the API does not resolve it, null for `system` or a removed user). */
-  creator_name?: string | null;
+  creator_name?: string;
   category: TaskCategory;
   cron_schedule_id?: string;
   artifact_file_key?: string;

@@ -46,7 +46,13 @@ export class TaskAccessService {
   /** API objects of tasks, each with its creator's username (`creator_name`). */
   async toDtos(tasks: TaskRecord[]): Promise<TaskDto[]> {
     const names = await this.users.usernames(tasks.map((t) => t.creatorId));
-    return tasks.map((t) => ({ ...toTaskDto(t), creator_name: names.get(t.creatorId) ?? null }));
+    return tasks.map((t) => {
+      const dto = toTaskDto(t);
+      // Absent, not null, for `system` or a removed user: EZ-Console's clients type it string.
+      const name = names.get(t.creatorId);
+      if (name !== undefined) dto.creator_name = name;
+      return dto;
+    });
   }
 
   async toDto(task: TaskRecord): Promise<TaskDto> {
