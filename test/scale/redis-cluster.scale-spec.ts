@@ -93,7 +93,11 @@ describe('Redis Cluster: the whole topology on a 3-master cluster', () => {
   });
 
   it('cancels runs on whichever worker holds them, over the api and the service', async () => {
-    const long = await platform.tasks.createTasks({}, Array.from({ length: 4 }, () => ({ type: 't_sleep', payload: { ms: 30_000, steps: 60 } })));
+    // t_limited runs at most once per worker (concurrency 1), so its two runs sit on both.
+    const long = await platform.tasks.createTasks({}, [
+      ...Array.from({ length: 2 }, () => ({ type: 't_limited', payload: { ms: 30_000 } })),
+      ...Array.from({ length: 2 }, () => ({ type: 't_sleep', payload: { ms: 30_000, steps: 60 } })),
+    ]);
     await waitFor(async () => (await rows(platform, long.map((t) => t.id))).every((r) => r.status === 'running'), 30_000, 'runs to start');
     const owners = await platform.db.rows<{ worker_id: string }>(`SELECT DISTINCT worker_id FROM tasks WHERE id = ANY($1::uuid[])`, [long.map((t) => t.id)]);
     expect(owners.length).toBe(2);
