@@ -62,7 +62,8 @@ describe('processes started before Redis or PostgreSQL is reachable', () => {
     await redis.start();
     for (const proc of started) {
       await waitFor(async () => (await get(proc.port, '/health/ready')).status === 200, 60_000, `${proc.name} to become ready`);
-      expect(proc.output.some((l) => l.includes('"msg":"started"'))).toBe(true);
+      // Ready can answer before the child's "started" line has crossed its stdout pipe.
+      await waitFor(() => proc.output.some((l) => l.includes('"msg":"started"')), 60_000, `${proc.name} to log started`);
     }
     const token = await new Api(`http://127.0.0.1:${api.port}`).login('admin', ADMIN_PASSWORD);
     expect(token).toEqual(expect.any(String));
