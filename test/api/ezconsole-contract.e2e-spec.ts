@@ -1,4 +1,5 @@
-import { startStack, type HttpResult, type Json, type Stack } from './support/api-harness';
+import { waitFor } from '../support/test-env';
+import { openEvents, startStack, type HttpResult, type Json, type Stack } from './support/api-harness';
 import { ezConsoleContract, type Schema } from './support/swagger-contract';
 
 /**
@@ -90,6 +91,7 @@ describe('api: EZ-Console contract on every shared route (real api + worker)', (
     expect(bad.data).not.toHaveProperty('result');
     const logs = conforms('GET /api/tasks/{id}/logs', await stack.api.get(`/api/tasks/${success.id}/logs`, admin), 200);
     expect(logs.data.length).toBeGreaterThan(0);
+    expect(logs.data[0].updated_at).toBe(logs.data[0].created_at);
     conforms('GET /api/user-tasks', await stack.api.get('/api/user-tasks', admin), 200);
 
     const unknown = '00000000-0000-4000-8000-000000000000';
@@ -97,6 +99,22 @@ describe('api: EZ-Console contract on every shared route (real api + worker)', (
     conforms('GET /api/tasks/{id}/logs', await stack.api.get(`/api/tasks/${unknown}/logs`, admin), 404);
     conforms('GET /api/tasks', await stack.api.get('/api/tasks?page_size=101', admin), 400);
     conforms('GET /api/tasks', await stack.api.get('/api/tasks'), 401);
+  });
+
+  it("log lines on the event stream are EZ-Console's log object, updated_at included", async () => {
+    const stream = await openEvents(stack.api.base, { token: admin });
+    try {
+      const task = await stack.api.startReport(admin, { steps: 2, step_ms: 0 });
+      await waitFor(() => stream.events.some((e) => e.event === 'log' && e.data.task_id === task.id), 10_000, 'a log event');
+      const logs = stream.events.filter((e) => e.event === 'log' && e.data.task_id === task.id).map((e) => e.data.log);
+      for (const log of logs) {
+        const errors = contract.validate({ $ref: '#/definitions/model.TaskLog' }, log);
+        if (errors.length) throw new Error(`SSE log event does not match EZ-Console's model.TaskLog:\n  ${errors.join('\n  ')}`);
+        expect(log.updated_at).toBe(log.created_at);
+      }
+    } finally {
+      stream.close();
+    }
   });
 
   it('cancel, retry and delete answer a message; invalid transitions answer 409', async () => {

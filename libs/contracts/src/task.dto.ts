@@ -54,6 +54,11 @@ export interface TaskLogLineDto extends TaskLogDto {
   updated_at: string;
 }
 
+/** A stored line as the API sends it, on `GET /api/tasks/:id/logs` and in `log` events (EZ-Console's log object has `updated_at`). */
+export function toLogLine(log: TaskLogDto): TaskLogLineDto {
+  return { ...log, updated_at: log.created_at };
+}
+
 /** `data` of an action route (cancel, retry, delete, toggle, settings update), as EZ-Console's `{message}`. */
 export interface ActionMessage {
   message: string;
@@ -83,7 +88,10 @@ export interface ApiError {
   trace_id?: string;
 }
 
-/** Events on `GET /api/tasks/events` (SSE `event:` names). */
+/**
+ * Events on `GET /api/tasks/events` (SSE `event:` names). On the Redis channel a `log` event
+ * carries the stored line; the API sends it as a `TaskLogLineDto` (`toLogLine`).
+ */
 export type TaskEvent =
   | { type: 'status'; task_id: string; creator_id: string; status: TaskStatus; error?: string | null; at: string }
   | { type: 'progress'; task_id: string; creator_id: string; progress: number; message: string | null; at: string }

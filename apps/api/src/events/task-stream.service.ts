@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import type { TaskEvent } from '@taskyard/contracts';
+import { toLogLine, type TaskEvent } from '@taskyard/contracts';
 import { UsersService, type AuthSession, type AuthUser } from '@taskyard/auth';
 import { Logger } from '@taskyard/observability';
 import { REDIS_COMMANDS, REDIS_CONNECTIONS, TaskEventSubscriber, type RedisClient, type RedisConnections } from '@taskyard/tasks';
@@ -223,7 +223,8 @@ export class TaskStreamService implements OnModuleInit, BeforeApplicationShutdow
   }
 
   private frame(seq: number, event: TaskEvent): string {
-    return `id: ${this.epoch}-${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+    const sent = event.type === 'log' ? { ...event, log: toLogLine(event.log) } : event;
+    return `id: ${this.epoch}-${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(sent)}\n\n`;
   }
 
   private broadcast(frame: string): void {

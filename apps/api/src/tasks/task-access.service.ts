@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Permission, type BulkResultDto, type TaskAttemptDto, type TaskDto, type TaskLogLineDto } from '@taskyard/contracts';
+import { Permission, type BulkResultDto, type TaskAttemptDto, type TaskDto, toLogLine, type TaskLogLineDto } from '@taskyard/contracts';
 import { ForbiddenError, hasPermission, UsersService, type AuthUser } from '@taskyard/auth';
 import { ScheduleService, TaskAttemptsService, TaskLogReader, TaskNotFoundError, TaskQueryService, TaskService, toTaskDto, type TaskListQuery, type TaskRecord } from '@taskyard/tasks';
 import { mapError } from '../http/error-mapping';
@@ -72,7 +72,7 @@ export class TaskAccessService {
 
   async logs(user: AuthUser, id: string, after: string | undefined, limit: number): Promise<TaskLogLineDto[]> {
     await this.view(user, id);
-    return (await this.logReader.read(id, { after, limit })).map((line) => ({ ...line, updated_at: line.created_at }));
+    return (await this.logReader.read(id, { after, limit })).map(toLogLine);
   }
 
   /** Every attempt of a visible task, oldest first. */
